@@ -1,0 +1,95 @@
+package kernel
+
+import (
+	"context"
+	"runtime/debug"
+)
+
+// Run runs t's body on the calling goroutine and records how it ended. It
+// returns normally whether the body returned, panicked or was unwound; if
+// the body called runtime.Goexit it records Goexited and lets the Goexit
+// proceed (the executor deals with the goroutine's end).
+func Run(t *Task) {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		r := recover()
+		switch {
+		case r == nil:
+			Finish(t, Goexited, nil, nil)
+		case IsDropSignal(r):
+			Finish(t, Cancelled, nil, nil)
+		default:
+			// A panic raised while unwinding (a deferred function of a
+			// dropped task) is a panic, not a cancellation.
+			Finish(t, Panicked, nil, &PanicInfo{Value: r, Stack: debug.Stack()})
+		}
+	}()
+	t.started = true
+	err := t.body.RunTask(t)
+	normal = true
+	if t.unwinding {
+		// The task recovered the drop signal and returned: still dropped.
+		Finish(t, Cancelled, nil, nil)
+		return
+	}
+	Finish(t, Returned, err, nil)
+}
+
+// Finish records t's outcome, wakes its joiners and tells its Completer.
+// Executors call it for tasks that never start, too.
+func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
+	t.mu.Lock()
+	t.outcome, t.err, t.panic = o, err, p
+	t.finished.Store(true)
+	for w := t.joiners.PopFront(); w != nil; w = t.joiners.PopFront() {
+		w.Task.exec.Unpark(w)
+	}
+	t.mu.Unlock()
+	if t.done != nil {
+		t.done.TaskDone(t)
+	}
+}
+
+// Waiter returns a waiter for one wait of t with reason r. A task waits on
+// one thing at a time, so it reuses a waiter of its own; an Outside binding
+// is shared by goroutines and gets a fresh one.
+func (t *Task) Waiter(r Reason) *Waiter {
+	w := &t.waiter
+	if !t.IsTask() {
+		w = new(Waiter)
+	}
+	w.Init(t, r)
+	return w
+}
+
+// Join blocks cur until t has ended (S13). It returns nil once t has ended,
+// or ctx's error if ctx ends first; a drop of cur unwinds it.
+func Join(ctx context.Context, cur, t *Task) error {
+	if t.finished.Load() {
+		return nil
+	}
+	if cur == t {
+		panic("runtime: a task cannot Join itself; join it from another task or let it detach")
+	}
+	if cur.exec != t.exec && (cur.exec.Virtual() || t.exec.Virtual()) {
+		panic("runtime: Join of a task that belongs to another runtime; join a simulated task only from its own simulation")
+	}
+	w := cur.Waiter(Reason{Op: "JoinHandle.Join", Task: t.id})
+	t.mu.Lock()
+	if t.outcome != Running {
+		t.mu.Unlock()
+		return nil
+	}
+	t.joiners.PushBack(w)
+	t.mu.Unlock()
+	if err := cur.exec.Park(ctx, w); err != nil {
+		t.mu.Lock()
+		t.joiners.Remove(w)
+		t.mu.Unlock()
+		return Resume(cur, err)
+	}
+	return nil
+}

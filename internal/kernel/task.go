@@ -1,0 +1,206 @@
+// Package kernel is the executor contract shared by runtime, clock, netsim
+// and sim: task records, the context binding that lets a call find its
+// executor (SPEC S1), park/unpark with a reason, and the timer hook of the
+// virtual clock.
+//
+// Two executors implement Executor: the production one in package runtime
+// (goroutines, the wall clock) and the simulated one in package sim (one task
+// at a time, seeded decisions, virtual time). Primitives written against this
+// package work unchanged on both.
+package kernel
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// TaskID identifies a task within one executor. IDs start at 1; 0 means "no
+// task".
+type TaskID uint64
+
+// Outcome says how a task ended.
+type Outcome uint8
+
+const (
+	// Running: the task has not ended yet.
+	Running Outcome = iota
+	// Returned: the body returned; Task.Err holds its error.
+	Returned
+	// Cancelled: the task was aborted or dropped by shutdown (S15, S16).
+	Cancelled
+	// Panicked: the body panicked; Task.Panic holds the value and stack.
+	Panicked
+	// Goexited: the body called runtime.Goexit (t.FailNow inside a task).
+	Goexited
+)
+
+// Runner is the body of a task. The runtime package implements it on its
+// JoinHandle so that a spawn allocates one object.
+type Runner interface {
+	RunTask(ctx context.Context) error
+}
+
+// Completer is told when a task has ended, after its outcome is recorded.
+// JoinSet uses it to collect results in completion order.
+type Completer interface {
+	TaskDone(t *Task)
+}
+
+// PanicInfo is what a panicking task left behind.
+type PanicInfo struct {
+	Value any
+	Stack []byte
+}
+
+// Task is one task's record. A Task is also the task's context: it carries
+// the values of the context it was spawned from, but not its cancellation
+// (a spawned task outlives its spawner's deadline, as in Tokio; S14).
+//
+// Fields marked executor-private belong to the executor that created the
+// task; nothing else touches them.
+type Task struct {
+	id     TaskID
+	exec   Executor
+	parent context.Context // values only
+	body   Runner
+	done   Completer
+
+	// SpawnPC is the program counter of the Spawn call, for reports.
+	SpawnPC uintptr
+
+	// mu guards the outcome fields and joiners in the production executor.
+	// The simulated executor runs one task at a time and takes it too; it
+	// is never contended there.
+	mu       sync.Mutex
+	outcome  Outcome
+	err      error
+	panic    *PanicInfo
+	joiners  WaitQueue
+	observed bool
+	finished atomic.Bool
+
+	// aborted is set by Abort; unwinding is set once the task has been
+	// made to unwind (S15). A task that recovers the unwinding and goes on
+	// is unwound again at its next yield point and still ends Cancelled.
+	aborted   atomic.Bool
+	unwinding bool
+	started   bool
+	waiter    Waiter
+
+	// Executor-private: production.
+	Wake chan struct{} // one token per successful Unpark
+	Drop chan struct{} // closed by Abort
+
+	// Executor-private: simulation.
+	Sim SimState
+}
+
+// SimState is the simulated executor's bookkeeping for a task.
+type SimState struct {
+	State  uint8   // runnable, parked, running, ... (sim's own constants)
+	Index  int     // position in the run queue, or -1
+	Prio   uint64  // PCT priority
+	Waiter *Waiter // what the task is parked on
+	Woken  uint8   // why Park returned (sim's own constants)
+	Worker any     // the coroutine running the task
+	Watch  int     // position in the ctx watch list, or -1
+	WaitCx context.Context
+	Next   *Task // intrusive list of live tasks
+	Prev   *Task
+}
+
+// NewTask returns a task record for exec. parent supplies the task's context
+// values; body runs the task; done, if not nil, is told when it ends.
+func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Runner, done Completer) {
+	t.id = id
+	t.exec = exec
+	t.parent = parent
+	t.body = body
+	t.done = done
+	t.Sim.Index = -1
+	t.Sim.Watch = -1
+}
+
+// ID returns the task's ID.
+func (t *Task) ID() TaskID { return t.id }
+
+// Executor returns the executor that owns the task.
+func (t *Task) Executor() Executor { return t.exec }
+
+// Body returns the task's body.
+func (t *Task) Body() Runner { return t.body }
+
+// Completer returns the task's completion observer, or nil.
+func (t *Task) Completer() Completer { return t.done }
+
+// Aborted reports whether Abort was requested.
+func (t *Task) Aborted() bool { return t.aborted.Load() }
+
+// RequestAbort records an abort request and reports whether it is the first.
+func (t *Task) RequestAbort() bool { return t.aborted.CompareAndSwap(false, true) }
+
+// Finished reports whether the task has fully ended (its deferred functions
+// have run and its outcome is recorded).
+func (t *Task) Finished() bool { return t.finished.Load() }
+
+// Started reports whether the task's body began to run.
+func (t *Task) Started() bool { return t.started }
+
+// Unwinding reports whether the task has begun to unwind because it was
+// dropped.
+func (t *Task) Unwinding() bool { return t.unwinding }
+
+// Result returns the task's outcome. Unless peek is true, it marks the
+// outcome as observed (S17: an observed panic does not fail a simulation).
+func (t *Task) Result(peek bool) (Outcome, error, *PanicInfo) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !peek && t.outcome != Running {
+		t.observed = true
+	}
+	return t.outcome, t.err, t.panic
+}
+
+// Observed reports whether some Join saw the task's outcome.
+func (t *Task) Observed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.observed
+}
+
+// Context: a Task is the context of its own body.
+
+// Deadline implements context.Context: a task's context has no deadline.
+func (t *Task) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Done implements context.Context: a task's context is never cancelled;
+// abort and shutdown drop the task instead (S15, S20).
+func (t *Task) Done() <-chan struct{} { return nil }
+
+// Err implements context.Context.
+func (t *Task) Err() error { return nil }
+
+// Value implements context.Context.
+func (t *Task) Value(key any) any {
+	if key == (bindingKey{}) {
+		return t
+	}
+	return t.parent.Value(key)
+}
+
+func (t *Task) String() string { return "task " + itoa(uint64(t.id)) }
+
+func itoa(v uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		v /= 10
+		if v == 0 {
+			return string(b[i:])
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// prod is the production executor: a goroutine per task, the wall clock.
+type prod struct {
+	cfg     config
+	outside *kernel.Task
+	nextID  atomic.Uint64
+
+	mu     sync.Mutex
+	live   map[*kernel.Task]struct{}
+	closed bool
+	idle   chan struct{} // closed when closed && len(live) == 0
+}
+
+func newProd(c config) *prod {
+	p := &prod{cfg: c, live: make(map[*kernel.Task]struct{})}
+	p.outside = kernel.NewOutside(p)
+	return p
+}
+
+func (p *prod) Virtual() bool        { return false }
+func (p *prod) Outside() *kernel.Task { return p.outside }
+func (p *prod) Now() time.Time       { return time.Now() }
+
+// register prepares t and adds it to the live set; false after shutdown.
+func (p *prod) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
+	kernel.NewTask(t, p, kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
+	t.Wake = make(chan struct{}, 1)
+	t.Drop = make(chan struct{})
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false
+	}
+	p.live[t] = struct{}{}
+	return true
+}
+
+func (p *prod) unregister(t *kernel.Task) {
+	p.mu.Lock()
+	delete(p.live, t)
+	if p.closed && len(p.live) == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+	p.mu.Unlock()
+}
+
+func (p *prod) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
+	if !p.register(ctx, t, body, done) {
+		kernel.Finish(t, kernel.Cancelled, nil, nil)
+		return
+	}
+	go p.run(t)
+}
+
+func (p *prod) run(t *kernel.Task) {
+	defer p.unregister(t)
+	if t.Aborted() {
+		kernel.Finish(t, kernel.Cancelled, nil, nil)
+		return
+	}
+	kernel.Run(t)
+	if o, _, info := t.Result(true); o == kernel.Panicked && p.cfg.onPanic != nil {
+		p.cfg.onPanic(&PanicError{ID: t.ID(), Value: info.Value, Stack: info.Stack})
+	}
+}
+
+func (p *prod) BlockOn(root *kernel.Task, body kernel.Runner) error {
+	if !p.register(context.Background(), root, body, nil) {
+		kernel.Finish(root, kernel.Cancelled, nil, nil)
+		return nil
+	}
+	defer p.unregister(root)
+	kernel.Run(root)
+	return nil
+}
+
+// Park waits for a token on the waiter's channel. Every transition of a
+// waiter out of "waiting" made by somebody else (Unpark) sends exactly one
+// token, and every such token is received here, so no token is ever left
+// over for a later wait.
+func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
+	t := w.Task
+	if t.IsTask() && t.Aborted() {
+		if !w.TryAbandon() {
+			<-w.Chan()
+		}
+		return kernel.ErrDropped
+	}
+	select {
+	case <-w.Chan():
+		return nil
+	case <-ctx.Done():
+		if w.TryAbandon() {
+			return ctx.Err()
+		}
+		<-w.Chan() // woken at the same time: the grant wins
+		return nil
+	case <-t.Drop:
+		if !w.TryAbandon() {
+			<-w.Chan() // woken, then dropped: the primitive undoes the grant
+		}
+		return kernel.ErrDropped
+	}
+}
+
+func (p *prod) Unpark(w *kernel.Waiter) bool {
+	if !w.TryWake() {
+		return false
+	}
+	w.Chan() <- struct{}{}
+	return true
+}
+
+func (p *prod) Yield(t *kernel.Task) {
+	kernel.CheckDrop(t)
+	goruntime.Gosched()
+}
+
+func (p *prod) Abort(t *kernel.Task) {
+	if t.RequestAbort() && t.Drop != nil {
+		close(t.Drop)
+	}
+}
+
+func (p *prod) Shutdown(timeout time.Duration) error {
+	p.mu.Lock()
+	p.closed = true
+	var idle chan struct{}
+	if len(p.live) > 0 {
+		if p.idle == nil {
+			p.idle = make(chan struct{})
+		}
+		idle = p.idle
+	}
+	for t := range p.live {
+		p.Abort(t)
+	}
+	p.mu.Unlock()
+	if idle == nil {
+		return nil
+	}
+	if timeout < 0 {
+		<-idle
+		return nil
+	}
+	tm := time.NewTimer(timeout)
+	defer tm.Stop()
+	select {
+	case <-idle:
+		return nil
+	case <-tm.C:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := make([]int, 0, len(p.live))
+	for t := range p.live {
+		ids = append(ids, int(t.ID()))
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Ints(ids)
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return fmt.Errorf("runtime: shutdown timed out after %v; tasks still running (blocked outside any yield point?): %s", timeout, strings.Join(s, ", "))
+}
+
+func (p *prod) StartTimer(tm *kernel.Timer) {
+	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Fire)
+}
+
+func (p *prod) StopTimer(tm *kernel.Timer) bool {
+	return tm.Real != nil && tm.Real.Stop()
+}

@@ -1,0 +1,261 @@
+package sim
+
+import (
+	"context"
+	"iter"
+	goruntime "runtime"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// worker is a coroutine (S3) that runs tasks one after another: a task's
+// goroutine is created when the task first runs and reused once it ends.
+type worker struct {
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	task  *kernel.Task
+
+	// Read by the watchdog goroutine.
+	goid   atomic.Uint64
+	taskID atomic.Uint64
+}
+
+func (e *executor) newWorker() *worker {
+	w := &worker{}
+	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
+		w.yield = yield
+		w.goid.Store(currentGoid())
+		for {
+			kernel.Run(w.task)
+			w.task = nil
+			if !yield(struct{}{}) {
+				return
+			}
+		}
+	})
+	return w
+}
+
+// resume runs t until its next yield point or its end.
+func (e *executor) resume(t *kernel.Task) {
+	if t.Sim.State == stNew {
+		if t.Aborted() {
+			// Aborted before its first step: it never starts (S15).
+			kernel.Finish(t, kernel.Cancelled, nil, nil)
+			e.retire(t)
+			return
+		}
+		var w *worker
+		if n := len(e.workers); n > 0 {
+			w = e.workers[n-1]
+			e.workers = e.workers[:n-1]
+		} else {
+			w = e.newWorker()
+		}
+		w.task = t
+		t.Sim.Worker = w
+	}
+	w := t.Sim.Worker.(*worker)
+	t.Sim.State = stRunning
+	e.current = t
+	w.taskID.Store(uint64(t.ID()))
+	e.active.Store(w)
+	e.progress.Add(1)
+	w.next()
+	e.progress.Add(1)
+	e.current = nil
+	if t.Finished() {
+		t.Sim.Worker = nil
+		e.retire(t)
+		e.workers = append(e.workers, w)
+	}
+}
+
+// loop is the scheduler of S4. It returns nil once done() holds, or the
+// run's failure.
+func (e *executor) loop(done func() bool) error {
+	for !done() {
+		if e.broken.Load() {
+			return nil
+		}
+		e.fireDue()
+		e.pollContexts()
+		if e.runq.len() == 0 {
+			if e.timers.len() > 0 {
+				e.now = e.timers.peek()
+				e.event(EvAdvance, nil, 0, "")
+				continue
+			}
+			return e.deadlock()
+		}
+		if e.cfg.stepLimit > 0 && e.steps >= e.cfg.stepLimit {
+			return &StepLimitError{Limit: e.cfg.stepLimit}
+		}
+		e.steps++
+		t := e.runq.pick(e.steps)
+		e.event(EvRun, t, 0, "")
+		e.resume(t)
+	}
+	return nil
+}
+
+func (e *executor) fireDue() {
+	e.inFire = true
+	for e.timers.len() > 0 && e.timers.peek() <= e.now {
+		tm := e.timers.pop()
+		e.event(EvTimer, nil, 0, "")
+		tm.Fire()
+	}
+	e.inFire = false
+}
+
+// pollContexts wakes parked tasks whose ctx has ended. A cancel func called
+// by a task closes Done synchronously, so the wake happens at the next step
+// whatever the goroutines do (S20).
+func (e *executor) pollContexts() {
+	for i := 0; i < len(e.watch); {
+		t := e.watch[i]
+		select {
+		case <-t.Sim.WaitCx.Done():
+			if t.Sim.Waiter.TryAbandon() {
+				e.wake(t, wokeCtx, EvCancel) // swaps another task into i
+				continue
+			}
+		default:
+		}
+		i++
+	}
+}
+
+func (e *executor) deadlock() error {
+	d := &DeadlockError{At: e.now}
+	dump := allStacks()
+	for t := e.liveHead; t != nil; t = t.Sim.Next {
+		b := BlockedTask{ID: t.ID(), SpawnedAt: pcLocation(t.SpawnPC)}
+		if w := t.Sim.Waiter; w != nil {
+			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
+		}
+		if w, ok := t.Sim.Worker.(*worker); ok {
+			b.Stack = findStack(dump, w.goid.Load())
+		}
+		d.Tasks = append(d.Tasks, b)
+	}
+	return d
+}
+
+// drive runs loop on a goroutine of its own, so that the caller can give up
+// on a stuck task (watchdog) and so that a task's runtime.Goexit, which
+// iter.Pull passes on to whoever resumed the task, ends only this goroutine.
+func (e *executor) drive(done func() bool) error {
+	if e.running {
+		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
+	}
+	e.running = true
+	res := make(chan error, 1)
+	go e.driver(done, res)
+	var err error
+	if e.cfg.watchdog > 0 {
+		stop := make(chan struct{})
+		stuck := make(chan error, 1)
+		go e.watchdog(stop, stuck)
+		select {
+		case err = <-res:
+		case err = <-stuck:
+			e.broken.Store(true)
+		}
+		close(stop)
+	} else {
+		err = <-res
+	}
+	if !e.broken.Load() {
+		e.running = false
+	}
+	return err
+}
+
+func (e *executor) driver(done func() bool, res chan<- error) {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		if r := recover(); r != nil {
+			e.current = nil
+			res <- &InternalError{Value: r, Stack: debug.Stack()}
+			return
+		}
+		// A task called runtime.Goexit: its outcome is recorded (Goexited)
+		// and its coroutine is gone. Carry on in a fresh driver.
+		if t := e.current; t != nil {
+			e.current = nil
+			e.progress.Add(1)
+			t.Sim.Worker = nil
+			e.retire(t)
+		}
+		go e.driver(done, res)
+	}()
+	err := e.loop(done)
+	if e.broken.Load() {
+		// The watchdog gave up while a task was stuck; that task has now
+		// moved on. Drop everything so no goroutine stays behind.
+		e.dropAll()
+		err = e.loop(func() bool { return e.nlive == 0 })
+		e.release()
+	}
+	normal = true
+	res <- err
+}
+
+// dropAll aborts every live task, in spawn order.
+func (e *executor) dropAll() {
+	e.closed = true
+	for t := e.liveHead; t != nil; t = t.Sim.Next {
+		e.Abort(t)
+	}
+}
+
+// release stops the idle coroutines and forgets pending timers.
+func (e *executor) release() {
+	for _, w := range e.workers {
+		w.stop()
+	}
+	e.workers = nil
+	e.timers.clear()
+}
+
+func (e *executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
+	if e.running {
+		panic("sim: BlockOn called inside the simulation; spawn a task instead of nesting")
+	}
+	var pc [1]uintptr
+	goruntime.Callers(3, pc[:])
+	root.SpawnPC = pc[0]
+	e.Spawn(context.Background(), e.outside, root, body, nil)
+	if root.Finished() {
+		return nil
+	}
+	return e.drive(root.Finished)
+}
+
+// Shutdown drops every live task (S16) and runs the scheduler until all have
+// ended. Virtual time has no use for a timeout, so it is ignored. After the
+// watchdog gave up on a stuck task, Shutdown returns at once: the driver
+// drops the tasks when (if) the stuck one moves on.
+func (e *executor) Shutdown(time.Duration) error {
+	if e.broken.Load() {
+		return nil
+	}
+	if e.running {
+		panic("sim: Shutdown called inside the simulation; return from BlockOn first")
+	}
+	e.dropAll()
+	err := e.drive(func() bool { return e.nlive == 0 })
+	if !e.broken.Load() {
+		e.release()
+	}
+	return err
+}

@@ -1,0 +1,101 @@
+package sim
+
+import (
+	"fmt"
+	goruntime "runtime"
+	"strings"
+	"time"
+
+	"github.com/weftsim/weft/runtime"
+)
+
+// BlockedTask describes one task of a deadlock.
+type BlockedTask struct {
+	ID        runtime.TaskID
+	Op        string         // the blocking operation it is parked in
+	WaitsFor  runtime.TaskID // the task it waits for, when known (0 otherwise)
+	SpawnedAt string         // file:line of the Spawn call
+	Stack     string         // the task's goroutine, parked where it waits
+}
+
+// DeadlockError reports a simulation in which no task can run and no timer
+// is pending (S4): every listed task waits for something that nobody will
+// ever provide.
+type DeadlockError struct {
+	At    time.Duration // virtual time since the start of the run
+	Tasks []BlockedTask // in spawn order
+}
+
+func (e *DeadlockError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sim: deadlock at +%v: no task can run and no timer is pending; %d blocked:", e.At, len(e.Tasks))
+	for _, t := range e.Tasks {
+		fmt.Fprintf(&b, "\n\ttask %d blocked in %s", t.ID, t.Op)
+		if t.WaitsFor != 0 {
+			fmt.Fprintf(&b, ", waiting for task %d", t.WaitsFor)
+		}
+		fmt.Fprintf(&b, "; spawned at %s", t.SpawnedAt)
+	}
+	return b.String()
+}
+
+// StepLimitError reports a run stopped after its step limit: a livelock, or
+// a workload larger than the limit allows (see WithStepLimit).
+type StepLimitError struct {
+	Limit uint64
+}
+
+func (e *StepLimitError) Error() string {
+	return fmt.Sprintf("sim: step limit of %d reached; the run may be livelocked (raise the limit with sim.WithStepLimit)", e.Limit)
+}
+
+// StuckTaskError reports a task that ran for longer than the watchdog
+// allows without reaching a yield point: it is blocked on something the
+// simulator cannot see (a native channel, sync.Mutex, time.Sleep, real I/O)
+// or spinning. The task's goroutine cannot be reclaimed until it unblocks;
+// when it does, the simulation drops all its tasks.
+type StuckTaskError struct {
+	ID    runtime.TaskID
+	After time.Duration // wall time without a yield point
+	Stack string        // the stuck goroutine's stack
+}
+
+func (e *StuckTaskError) Error() string {
+	return fmt.Sprintf("sim: task %d has not reached a yield point for %v (blocked on a native channel, sync.Mutex, time.Sleep or I/O? use weft's runtime, clock and netsim instead); its goroutine:\n%s", e.ID, e.After, e.Stack)
+}
+
+// UnobservedPanicError fails a run in which a task panicked (or called
+// runtime.Goexit) and no Join observed it (S17). Err is the
+// *runtime.PanicError (or Goexit error) of the first such task.
+type UnobservedPanicError struct {
+	Err error
+}
+
+func (e *UnobservedPanicError) Error() string {
+	msg := e.Err.Error()
+	if p, ok := e.Err.(*runtime.PanicError); ok {
+		msg += "\n\n" + string(p.Stack)
+	}
+	return "sim: a task failed and no Join observed it (allow with sim.AllowUnobservedPanics): " + msg
+}
+
+func (e *UnobservedPanicError) Unwrap() error { return e.Err }
+
+// InternalError reports a panic on the scheduler itself: an executor bug, or
+// a misuse panic raised by a timer callback.
+type InternalError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("sim: panic in the scheduler: %v\n\n%s", e.Value, e.Stack)
+}
+
+func pcLocation(pc uintptr) string {
+	if pc == 0 {
+		return "unknown"
+	}
+	f, _ := goruntime.CallersFrames([]uintptr{pc}).Next()
+	return fmt.Sprintf("%s:%d", f.File, f.Line)
+}

@@ -1,0 +1,274 @@
+package sim
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// Task states (kernel.SimState.State).
+const (
+	stNew      uint8 = iota // runnable, body not started
+	stRunnable              // runnable, started
+	stRunning
+	stParked
+	stDone
+)
+
+// Why a parked task was resumed (kernel.SimState.Woken).
+const (
+	wokeUnpark uint8 = iota + 1
+	wokeCtx
+	wokeDrop
+)
+
+// executor is the deterministic executor. Exactly one goroutine touches its
+// fields at a time: the driver between steps, or the running task during a
+// step (S2). The handoffs are coroutine switches, which order memory.
+type executor struct {
+	cfg     config
+	rng     *rand.Rand
+	runq    runQueue
+	outside *kernel.Task
+
+	nextID   uint64
+	current  *kernel.Task
+	liveHead *kernel.Task // live tasks in spawn order
+	liveTail *kernel.Task
+	nlive    int
+	watch    []*kernel.Task // parked with a cancellable ctx (S20)
+	timers   timerHeap
+	now      time.Duration // virtual time since cfg.start
+	steps    uint64
+	trace    trace
+	failed   []*kernel.Task // panicked or Goexited, for S17
+
+	running  bool // a driver is active
+	closed   bool // shut down
+	inFire   bool // running timer callbacks
+	workers  []*worker
+	progress atomic.Uint64 // odd while a task runs; for the watchdog
+	active   atomic.Pointer[worker]
+	broken   atomic.Bool // the watchdog gave up on a stuck task
+}
+
+func newExecutor(c config) *executor {
+	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
+	e := &executor{
+		cfg:   c,
+		rng:   rng,
+		trace: newTrace(c.traceSize),
+	}
+	e.runq = c.strategy.newQueue(rng)
+	e.outside = kernel.NewOutside(e)
+	return e
+}
+
+func (e *executor) Virtual() bool         { return true }
+func (e *executor) Outside() *kernel.Task { return e.outside }
+func (e *executor) Now() time.Time        { return e.cfg.start.Add(e.now) }
+
+func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op string) {
+	var id kernel.TaskID
+	if t != nil {
+		id = t.ID()
+	}
+	e.trace.add(Event{Step: e.steps, At: e.now, Kind: k, Task: id, Other: other, Op: op})
+}
+
+// checkCaller panics unless t is the running task: S32 (a wait from outside
+// any task) and §8 (a ctx of one task used in another).
+func (e *executor) checkCaller(t *kernel.Task, what string) {
+	if t.Executor() != kernel.Executor(e) {
+		panic("sim: " + what + " with a ctx of another runtime; use the ctx your task was given")
+	}
+	if !t.IsTask() {
+		panic("sim: " + what + " outside any task (S32); in a simulation, block only in a task, with the ctx it was given")
+	}
+	if t != e.current {
+		panic("sim: " + what + " with the ctx of " + t.String() + " from another task or goroutine; pass each task its own ctx")
+	}
+}
+
+func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
+	if spawner.Executor() != kernel.Executor(e) {
+		panic("sim: Spawn with a ctx of another runtime; use the ctx your task was given")
+	}
+	if e.running && !e.inFire && spawner != e.current {
+		if !spawner.IsTask() {
+			panic("sim: Spawn from outside the simulation's tasks while it runs; spawn from a task's ctx, or before BlockOn")
+		}
+		panic("sim: Spawn with the ctx of " + spawner.String() + " from another task or goroutine; pass each task its own ctx")
+	}
+	e.nextID++
+	kernel.NewTask(t, e, kernel.TaskID(e.nextID), ctx, body, done)
+	e.event(EvSpawn, t, spawner.ID(), "")
+	if e.closed {
+		t.RequestAbort()
+		kernel.Finish(t, kernel.Cancelled, nil, nil)
+		e.event(EvExit, t, 0, "cancelled (runtime shut down)")
+		return
+	}
+	if e.liveTail == nil {
+		e.liveHead = t
+	} else {
+		e.liveTail.Sim.Next = t
+		t.Sim.Prev = e.liveTail
+	}
+	e.liveTail = t
+	e.nlive++
+	t.Sim.State = stNew
+	e.runq.push(t)
+}
+
+func (e *executor) retire(t *kernel.Task) {
+	t.Sim.State = stDone
+	if t.Sim.Prev != nil {
+		t.Sim.Prev.Sim.Next = t.Sim.Next
+	} else {
+		e.liveHead = t.Sim.Next
+	}
+	if t.Sim.Next != nil {
+		t.Sim.Next.Sim.Prev = t.Sim.Prev
+	} else {
+		e.liveTail = t.Sim.Prev
+	}
+	t.Sim.Next, t.Sim.Prev = nil, nil
+	e.nlive--
+	o, _, _ := t.Result(true)
+	e.event(EvExit, t, 0, outcomeNames[o])
+	if o == kernel.Panicked || o == kernel.Goexited {
+		e.failed = append(e.failed, t)
+	}
+}
+
+var outcomeNames = [...]string{"running", "returned", "cancelled", "panicked", "goexit"}
+
+func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
+	t := w.Task
+	e.checkCaller(t, "blocking call")
+	if t.Aborted() {
+		w.TryAbandon()
+		return kernel.ErrDropped
+	}
+	if err := ctx.Err(); err != nil {
+		if w.TryAbandon() {
+			return err
+		}
+		return nil
+	}
+	if !w.Woken() {
+		t.Sim.Waiter = w
+		t.Sim.State = stParked
+		t.Sim.Woken = 0
+		if ctx.Done() != nil {
+			t.Sim.WaitCx = ctx
+			t.Sim.Watch = len(e.watch)
+			e.watch = append(e.watch, t)
+		}
+		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
+		e.switchOut(t)
+	} else {
+		// Granted before parking: still a yield point.
+		t.Sim.Woken = wokeUnpark
+		e.requeue(t)
+	}
+	t.Sim.Waiter = nil
+	switch t.Sim.Woken {
+	case wokeCtx:
+		return ctx.Err()
+	case wokeDrop:
+		return kernel.ErrDropped
+	}
+	if t.Aborted() {
+		return kernel.ErrDropped
+	}
+	return nil
+}
+
+func (e *executor) unwatch(t *kernel.Task) {
+	i := t.Sim.Watch
+	if i < 0 {
+		return
+	}
+	last := len(e.watch) - 1
+	e.watch[i] = e.watch[last]
+	e.watch[i].Sim.Watch = i
+	e.watch[last] = nil
+	e.watch = e.watch[:last]
+	t.Sim.Watch = -1
+	t.Sim.WaitCx = nil
+}
+
+// wake makes a parked task runnable for the given reason.
+func (e *executor) wake(t *kernel.Task, why uint8, k EventKind) {
+	t.Sim.Woken = why
+	e.unwatch(t)
+	var by kernel.TaskID
+	if e.current != nil {
+		by = e.current.ID()
+	}
+	e.event(k, t, by, "")
+	t.Sim.State = stRunnable
+	e.runq.push(t)
+}
+
+func (e *executor) Unpark(w *kernel.Waiter) bool {
+	if !w.TryWake() {
+		return false
+	}
+	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w {
+		e.wake(t, wokeUnpark, EvWake)
+	}
+	return true
+}
+
+// requeue puts the running task back in the run queue and yields.
+func (e *executor) requeue(t *kernel.Task) {
+	t.Sim.State = stRunnable
+	e.runq.push(t)
+	e.switchOut(t)
+}
+
+func (e *executor) Yield(t *kernel.Task) {
+	e.checkCaller(t, "YieldNow")
+	kernel.CheckDrop(t)
+	e.event(EvYield, t, 0, "")
+	e.requeue(t)
+	kernel.CheckDrop(t)
+}
+
+func (e *executor) Abort(t *kernel.Task) {
+	if !t.RequestAbort() {
+		return
+	}
+	if t.Finished() || t.Executor() != kernel.Executor(e) {
+		return
+	}
+	e.event(EvAbort, t, 0, "")
+	if t.Sim.State == stParked {
+		t.Sim.Waiter.TryAbandon()
+		e.wake(t, wokeDrop, EvWake)
+	}
+}
+
+// switchOut passes control from the running task back to the driver and
+// returns when the driver resumes the task.
+func (e *executor) switchOut(t *kernel.Task) {
+	w := t.Sim.Worker.(*worker)
+	if !w.yield(struct{}{}) {
+		panic("sim: internal error: a live task's coroutine was stopped")
+	}
+}
+
+func (e *executor) StartTimer(tm *kernel.Timer) {
+	tm.Tie = e.rng.Uint64()
+	e.timers.push(tm, tm.When.Sub(e.cfg.start))
+}
+
+func (e *executor) StopTimer(tm *kernel.Timer) bool {
+	return e.timers.remove(tm)
+}

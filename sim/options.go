@@ -1,0 +1,91 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/weftsim/weft/clock"
+)
+
+// Option configures a simulation.
+type Option func(*config)
+
+type config struct {
+	seed          uint64
+	strategy      Strategy
+	stepLimit     uint64
+	watchdog      time.Duration
+	traceSize     int
+	start         time.Time
+	allowPanics   bool
+	strategyGiven bool
+	seedGiven     bool
+}
+
+// Defaults of the options below.
+const (
+	DefaultStepLimit = 10_000_000
+	DefaultWatchdog  = 10 * time.Second
+	DefaultTraceSize = 64
+)
+
+func defaults() config {
+	return config{
+		seed:      1,
+		strategy:  Random(),
+		stepLimit: DefaultStepLimit,
+		watchdog:  DefaultWatchdog,
+		traceSize: DefaultTraceSize,
+		start:     clock.Epoch,
+	}
+}
+
+func buildConfig(opts []Option) config {
+	c := defaults()
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithSeed sets the seed of the simulation's PRNG, from which every
+// scheduling decision is drawn (S5). sim.Test chooses seeds itself unless
+// this option is given.
+func WithSeed(seed uint64) Option {
+	return func(c *config) { c.seed, c.seedGiven = seed, true }
+}
+
+// WithStrategy sets the scheduling strategy (default Random).
+func WithStrategy(s Strategy) Option {
+	return func(c *config) { c.strategy, c.strategyGiven = s, true }
+}
+
+// WithStepLimit stops a run with a *StepLimitError after n scheduling steps
+// (default DefaultStepLimit); 0 means no limit.
+func WithStepLimit(n uint64) Option {
+	return func(c *config) { c.stepLimit = n }
+}
+
+// WithWatchdog sets how long (wall time) a task may run without reaching a
+// yield point before the run fails with a *StuckTaskError carrying its stack
+// (default DefaultWatchdog); 0 disables the watchdog.
+func WithWatchdog(d time.Duration) Option {
+	return func(c *config) { c.watchdog = d }
+}
+
+// WithTrace sets how many of the last events Result.Events keeps (default
+// DefaultTraceSize). Every event counts towards Result.Hash regardless.
+func WithTrace(n int) Option {
+	return func(c *config) { c.traceSize = max(n, 0) }
+}
+
+// WithStart sets the virtual instant at which the clock starts (default
+// clock.Epoch, S7).
+func WithStart(t time.Time) Option {
+	return func(c *config) { c.start = t }
+}
+
+// AllowUnobservedPanics relaxes S17: by default a task panic that no Join
+// observed fails the run.
+func AllowUnobservedPanics() Option {
+	return func(c *config) { c.allowPanics = true }
+}

@@ -1,0 +1,71 @@
+package sim
+
+import (
+	"context"
+	"time"
+
+	"github.com/weftsim/weft/internal/kernel"
+	"github.com/weftsim/weft/runtime"
+)
+
+// New returns a runtime whose executor is a simulation configured by opts.
+// Drive it with BlockOn, then Shutdown; Run does both and reports.
+func New(opts ...Option) *runtime.Runtime {
+	return wrap(newExecutor(buildConfig(opts)))
+}
+
+func wrap(e *executor) *runtime.Runtime {
+	return kernel.NewRuntime(e).(*runtime.Runtime)
+}
+
+// Result describes one simulated run.
+type Result struct {
+	Seed     uint64
+	Strategy Strategy
+	// Err is the run's failure: f's error or panic (*runtime.PanicError),
+	// a *DeadlockError, *StepLimitError, *StuckTaskError, or an
+	// *UnobservedPanicError (S17). Nil if the run passed.
+	Err     error
+	Steps   uint64        // scheduling decisions taken
+	Elapsed time.Duration // virtual time that passed
+	Tasks   uint64        // tasks spawned, the root included
+	// Hash digests every event of the run: each spawn, scheduling decision,
+	// park, wake and clock advance. Equal seeds give equal hashes (S2, S5).
+	Hash uint64
+	// Events are the last events of the run, oldest first (WithTrace).
+	Events []Event
+}
+
+// Run runs f as the root task of a fresh simulation, then shuts the
+// simulation down (dropping tasks left behind, S16) and reports.
+func Run(f func(ctx context.Context) error, opts ...Option) Result {
+	e := newExecutor(buildConfig(opts))
+	err := wrap(e).BlockOn(f)
+	if serr := e.Shutdown(0); err == nil {
+		err = serr
+	}
+	if err == nil && !e.cfg.allowPanics {
+		err = e.unobserved()
+	}
+	return Result{
+		Seed:     e.cfg.seed,
+		Strategy: e.cfg.strategy,
+		Err:      err,
+		Steps:    e.steps,
+		Elapsed:  e.now,
+		Tasks:    e.nextID,
+		Hash:     e.trace.hash,
+		Events:   e.trace.events(),
+	}
+}
+
+// unobserved returns the S17 failure for the first task that panicked (or
+// called runtime.Goexit) without any Join observing it.
+func (e *executor) unobserved() error {
+	for _, t := range e.failed {
+		if !t.Observed() {
+			return &UnobservedPanicError{Err: kernel.OutcomeError(t)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"fmt"
+	"math/bits"
+	"time"
+
+	"github.com/weftsim/weft/runtime"
+)
+
+// EventKind names what happened at a point of a run.
+type EventKind uint8
+
+const (
+	EvSpawn   EventKind = iota + 1 // a task was spawned (Other: the spawner)
+	EvRun                          // the scheduler chose a task to run
+	EvPark                         // a task parked (Op: on what)
+	EvWake                         // a parked task was made runnable (Other: by whom)
+	EvCancel                       // a parked task's ctx ended (S20)
+	EvYield                        // a task yielded (YieldNow)
+	EvAbort                        // a task was aborted or dropped by shutdown
+	EvExit                         // a task ended (Op: how)
+	EvAdvance                      // virtual time moved forward
+	EvTimer                        // a timer fired
+)
+
+var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer"}
+
+func (k EventKind) String() string {
+	if int(k) < len(kindNames) && k > 0 {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one entry of a run's event log.
+type Event struct {
+	Step  uint64        // scheduling steps taken so far
+	At    time.Duration // virtual time since the start of the run
+	Kind  EventKind
+	Task  runtime.TaskID
+	Other runtime.TaskID // the spawner, the waker, the task waited for
+	Op    string         // what a park waits on, how a task ended
+}
+
+func (ev Event) String() string {
+	s := fmt.Sprintf("step %d @%v", ev.Step, ev.At)
+	if ev.Task != 0 {
+		s += fmt.Sprintf(" task %d", ev.Task)
+	}
+	s += " " + ev.Kind.String()
+	if ev.Op != "" {
+		s += " " + ev.Op
+	}
+	if ev.Other != 0 {
+		switch ev.Kind {
+		case EvSpawn:
+			s += fmt.Sprintf(" by task %d", ev.Other)
+		case EvWake:
+			s += fmt.Sprintf(" by task %d", ev.Other)
+		default:
+			s += fmt.Sprintf(" (task %d)", ev.Other)
+		}
+	}
+	return s
+}
+
+// trace keeps the running hash of every event and the last events in a
+// ring.
+type trace struct {
+	hash uint64
+	ring []Event
+	next int
+	n    uint64 // events recorded in all
+}
+
+const hashSeed = 0x6a09e667f3bcc908
+
+func newTrace(size int) trace {
+	return trace{hash: hashSeed, ring: make([]Event, size)}
+}
+
+func (tr *trace) add(ev Event) {
+	v := uint64(ev.Kind) | uint64(ev.Task)<<8
+	tr.hash = mix(tr.hash, v)
+	tr.hash = mix(tr.hash, uint64(ev.Other)^uint64(ev.At)<<1)
+	tr.n++
+	if len(tr.ring) > 0 {
+		tr.ring[tr.next] = ev
+		tr.next = (tr.next + 1) % len(tr.ring)
+	}
+}
+
+func mix(h, v uint64) uint64 {
+	h ^= v * 0x9e3779b97f4a7c15
+	h = bits.RotateLeft64(h, 31)
+	return h * 0xbf58476d1ce4e5b9
+}
+
+// events returns the ring's content, oldest first.
+func (tr *trace) events() []Event {
+	size := uint64(len(tr.ring))
+	if tr.n < size {
+		return append([]Event(nil), tr.ring[:tr.n]...)
+	}
+	out := make([]Event, 0, size)
+	out = append(out, tr.ring[tr.next:]...)
+	return append(out, tr.ring[:tr.next]...)
+}
