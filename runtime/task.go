@@ -44,8 +44,11 @@ const spawnMisuse = "runtime: Spawn called without a runtime in ctx; call it ins
 // handle. It never runs f inline (S10): f's first instruction runs only after
 // the caller reaches a yield point (simulation) or on another goroutine
 // (production), so spawning while holding a lock the child also takes cannot
-// deadlock (S11). The task's context carries ctx's values but not its
-// cancellation: a task outlives its spawner's deadline, as in Tokio.
+// deadlock (S11). The task's context is ctx (its values, deadline and
+// cancellation) bound to the new task: cancelling ctx makes the task's
+// blocking calls return ctx.Err() (S20) but does not abort it. Pass a task
+// only its own context: in a simulation, using another task's context is
+// a misuse that panics.
 //
 // Spawn panics if ctx carries no runtime (S12).
 func Spawn[T any](ctx context.Context, f func(ctx context.Context) (T, error)) *JoinHandle[T] {

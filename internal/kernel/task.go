@@ -54,16 +54,16 @@ type PanicInfo struct {
 	Stack []byte
 }
 
-// Task is one task's record. A Task is also the task's context: it carries
-// the values of the context it was spawned from, but not its cancellation
-// (a spawned task outlives its spawner's deadline, as in Tokio; S14).
+// Task is one task's record. A Task is also the task's context: the context
+// it was spawned from (its values, deadline and cancellation) plus the task
+// binding.
 //
 // Fields marked executor-private belong to the executor that created the
 // task; nothing else touches them.
 type Task struct {
 	id     TaskID
 	exec   Executor
-	parent context.Context // values only
+	parent context.Context // the context Spawn was given
 	body   Runner
 	done   Completer
 
@@ -172,15 +172,15 @@ func (t *Task) Observed() bool {
 
 // Context: a Task is the context of its own body.
 
-// Deadline implements context.Context: a task's context has no deadline.
-func (t *Task) Deadline() (time.Time, bool) { return time.Time{}, false }
+// Deadline implements context.Context with the spawn context's deadline.
+func (t *Task) Deadline() (time.Time, bool) { return t.parent.Deadline() }
 
-// Done implements context.Context: a task's context is never cancelled;
-// abort and shutdown drop the task instead (S15, S20).
-func (t *Task) Done() <-chan struct{} { return nil }
+// Done implements context.Context with the spawn context's cancellation.
+// Abort and shutdown do not cancel it: they drop the task (S15, S20).
+func (t *Task) Done() <-chan struct{} { return t.parent.Done() }
 
 // Err implements context.Context.
-func (t *Task) Err() error { return nil }
+func (t *Task) Err() error { return t.parent.Err() }
 
 // Value implements context.Context.
 func (t *Task) Value(key any) any {
