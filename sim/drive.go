@@ -79,7 +79,7 @@ func (e *executor) resume(t *kernel.Task) {
 // run's failure.
 func (e *executor) loop(done func() bool) error {
 	for !done() {
-		if e.broken.Load() {
+		if e.broken.Load() && !e.cleanup {
 			return nil
 		}
 		e.fireDue()
@@ -92,7 +92,7 @@ func (e *executor) loop(done func() bool) error {
 			}
 			return e.deadlock()
 		}
-		if e.cfg.stepLimit > 0 && e.steps >= e.cfg.stepLimit {
+		if e.cfg.stepLimit > 0 && e.steps >= e.limit {
 			return &StepLimitError{Limit: e.cfg.stepLimit}
 		}
 		e.steps++
@@ -155,6 +155,7 @@ func (e *executor) drive(done func() bool) error {
 		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
 	}
 	e.running = true
+	e.limit = e.steps + e.cfg.stepLimit // per drive: a livelocked run can still be shut down
 	res := make(chan error, 1)
 	go e.driver(done, res)
 	var err error
@@ -202,6 +203,7 @@ func (e *executor) driver(done func() bool, res chan<- error) {
 	if e.broken.Load() {
 		// The watchdog gave up while a task was stuck; that task has now
 		// moved on. Drop everything so no goroutine stays behind.
+		e.cleanup = true
 		e.dropAll()
 		err = e.loop(func() bool { return e.nlive == 0 })
 		e.release()

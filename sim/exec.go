@@ -43,6 +43,7 @@ type executor struct {
 	timers   timerHeap
 	now      time.Duration // virtual time since cfg.start
 	steps    uint64
+	limit    uint64 // steps at which the current drive stops
 	trace    trace
 	failed   []*kernel.Task // panicked or Goexited, for S17
 
@@ -53,6 +54,7 @@ type executor struct {
 	progress atomic.Uint64 // odd while a task runs; for the watchdog
 	active   atomic.Pointer[worker]
 	broken   atomic.Bool // the watchdog gave up on a stuck task
+	cleanup  bool        // dropping everything after the watchdog gave up
 }
 
 func newExecutor(c config) *executor {

@@ -60,7 +60,8 @@ func WithStrategy(s Strategy) Option {
 }
 
 // WithStepLimit stops a run with a *StepLimitError after n scheduling steps
-// (default DefaultStepLimit); 0 means no limit.
+// (default DefaultStepLimit); 0 means no limit. Shutting down after the
+// limit gets a budget of n steps of its own to drop the tasks.
 func WithStepLimit(n uint64) Option {
 	return func(c *config) { c.stepLimit = n }
 }
