@@ -31,9 +31,9 @@ func newProd(c config) *prod {
 	return p
 }
 
-func (p *prod) Virtual() bool        { return false }
+func (p *prod) Virtual() bool         { return false }
 func (p *prod) Outside() *kernel.Task { return p.outside }
-func (p *prod) Now() time.Time       { return time.Now() }
+func (p *prod) Now() time.Time        { return time.Now() }
 
 // register prepares t and adds it to the live set; false after shutdown.
 func (p *prod) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {

@@ -62,10 +62,15 @@ func Spawn[T any](ctx context.Context, f func(ctx context.Context) (T, error)) *
 }
 
 func spawn(ctx context.Context, cur, t *kernel.Task, r kernel.Runner, done kernel.Completer) {
-	var pc [1]uintptr
-	goruntime.Callers(3, pc[:])
-	t.SpawnPC = pc[0]
-	cur.Executor().Spawn(ctx, cur, t, r, done)
+	ex := cur.Executor()
+	if ex.Virtual() {
+		// Only a simulation reports where tasks were spawned (deadlocks);
+		// production skips the cost of a stack walk.
+		var pc [1]uintptr
+		goruntime.Callers(3, pc[:])
+		t.SpawnPC = pc[0]
+	}
+	ex.Spawn(ctx, cur, t, r, done)
 }
 
 // Join waits for the task to end and returns its result (S13): the value

@@ -16,7 +16,7 @@ var (
 	flagSeed     = flag.String("sim.seed", "", "run only this seed (replays a failure); env "+envSeed)
 	flagSeeds    = flag.String("sim.seeds", "", "number of seeds each sim.Test explores (default 100); env "+envSeeds)
 	flagStrategy = flag.String("sim.strategy", "", "scheduling strategy: fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON; env "+envStrategy)
-	flagExplore  = flag.String("sim.explore", "", "explore fresh random seeds instead of the stable default ones (true/false); env "+envExplore)
+	flagExplore  = flag.Bool("sim.explore", false, "explore fresh random seeds instead of the stable default ones; env "+envExplore)
 )
 
 const (

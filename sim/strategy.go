@@ -167,8 +167,8 @@ type randomQueue struct {
 	runq []*kernel.Task
 }
 
-func (q *randomQueue) len() int               { return len(q.runq) }
-func (q *randomQueue) push(t *kernel.Task)    { q.runq = append(q.runq, t) }
+func (q *randomQueue) len() int            { return len(q.runq) }
+func (q *randomQueue) push(t *kernel.Task) { q.runq = append(q.runq, t) }
 func (q *randomQueue) pick(uint64) *kernel.Task {
 	n := len(q.runq)
 	i := 0

@@ -1,14 +1,15 @@
 // Command lostupdate is weft's demonstration: a bank account with a lost
-// update that ordinary tests almost never see, found by exploring seeds,
-// replayed exactly, and shown gone once the code is fixed.
+// update that depends on the order of two tasks at one instant, found by
+// exploring seeds, replayed exactly, and shown gone once the code is fixed.
 //
-// Three customers deposit into one shared account. A deposit reads the
-// balance, records the deposit in an audit log, and writes the new balance
-// back. Recording is a yield point (here runtime.YieldNow; in a real service
-// a channel send, a lock or a network write), so another customer can run in
-// between: when two deposits land at the same instant, one of them may
-// overwrite the other. Whether it does depends only on the schedule, and
-// under package sim the schedule is a function of the seed.
+// Three customers deposit into one shared account. A deposit screens the
+// amount against fraud rules, reads the balance, records the deposit in an
+// audit log and writes the new balance back. Screening and recording are
+// yield points (here runtime.YieldNow; in a real service a channel send, a
+// lock or a network call), so another customer can run in between: when two
+// deposits land at the same instant, one of them may overwrite the other.
+// Whether it does depends only on the schedule, and under package sim the
+// schedule is a function of the seed.
 //
 // Run it with
 //
@@ -32,23 +33,23 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// The workload. Customer i deposits every period[i]; the periods meet at
-// some instants, and only there can two deposits interleave.
+// The workload: customer i deposits amount every periods[i], deposits times.
+// The periods meet at some instants, and only there can two deposits
+// interleave.
 const (
-	deposits = 4  // per customer
-	amount   = 10 // per deposit
+	deposits = 4
+	amount   = 10
 )
 
 var periods = []time.Duration{20 * time.Millisecond, 30 * time.Millisecond, 50 * time.Millisecond}
 
-// seeds is how many seeds the demonstration explores.
-const seeds = 100
-
-// traceEvents is how many of the last events the report prints.
-const traceEvents = 15
+const (
+	seeds       = 100 // explored by the demonstration
+	traceEvents = 15  // of the failing run, printed
+)
 
 // Account is the shared state. Tasks of a simulation run one at a time, so
-// plain fields are safe there; the bug is not a data race but an
+// plain fields are safe there: the bug is not a data race but an
 // interleaving at a yield point.
 type Account struct {
 	balance int
@@ -56,24 +57,54 @@ type Account struct {
 }
 
 // A Deposit adds amount to a.
-type Deposit func(ctx context.Context, a *Account, amount int)
+type Deposit func(ctx context.Context, a *Account, amount int) error
 
-// depositRacy is the bug: check-then-act across a yield point. The balance
-// read before the audit write is stale if another deposit ran meanwhile,
+// depositRacy is the bug: check-then-act across a yield point. If another
+// deposit runs while this one records, the balance read before is stale,
 // and writing it back loses that deposit.
-func depositRacy(ctx context.Context, a *Account, amount int) {
+func depositRacy(ctx context.Context, a *Account, amount int) error {
+	if err := screen(ctx, amount); err != nil {
+		return err
+	}
 	balance := a.balance
 	a.record(ctx, amount)
 	a.balance = balance + amount
+	return nil
 }
 
 // depositFixed reads and writes the balance with no yield point in between,
 // so no other task can run there. (Holding a lock across the audit write
-// would fix it as well: the read and the write would form one critical
+// would fix it too: the read and the write would form one critical
 // section.)
-func depositFixed(ctx context.Context, a *Account, amount int) {
+func depositFixed(ctx context.Context, a *Account, amount int) error {
+	if err := screen(ctx, amount); err != nil {
+		return err
+	}
 	a.record(ctx, amount)
 	a.balance += amount
+	return nil
+}
+
+// screen checks a deposit against the fraud rules. Each rule consults a
+// remote store; the yield after each stands for that round trip. Screening
+// is not the bug, but like most real code it yields, which spreads the
+// customers' steps over the schedule.
+func screen(ctx context.Context, amount int) error {
+	rules := []struct {
+		name string
+		ok   bool
+	}{
+		{"positive amount", amount > 0},
+		{"under the reporting limit", amount < 10_000},
+		{"not a round-number structuring pattern", amount%1_000 != 0},
+	}
+	for _, r := range rules {
+		if !r.ok {
+			return fmt.Errorf("deposit of $%d refused: %s", amount, r.name)
+		}
+		runtime.YieldNow(ctx)
+	}
+	return nil
 }
 
 // record appends to the audit log. The yield stands for the I/O of a real
@@ -107,11 +138,12 @@ func (e *LostUpdateError) Error() string {
 }
 
 // bank is the program under test. The root task spawns one task per
-// customer and joins them; a customer checks the invariant after each of its
-// deposits and fails as soon as it breaks, and the root returns the first
+// customer and joins them. A customer checks the invariant after each of its
+// deposits and fails as soon as it breaks; the root returns the first
 // failure, so the run stops right after the lost update.
 func bank(deposit Deposit) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
+		start := clock.Now(ctx)
 		acct := &Account{}
 		var customers runtime.JoinSet[struct{}]
 		for i, period := range periods {
@@ -120,9 +152,12 @@ func bank(deposit Deposit) func(ctx context.Context) error {
 					if err := clock.Sleep(ctx, period); err != nil {
 						return struct{}{}, err
 					}
-					deposit(ctx, acct, amount)
+					if err := deposit(ctx, acct, amount); err != nil {
+						return struct{}{}, err
+					}
 					if err := acct.check(); err != nil {
-						return struct{}{}, fmt.Errorf("customer %d at %v: %w", i+1, clock.Now(ctx).Format(time.TimeOnly+".000"), err)
+						id, _ := runtime.CurrentTask(ctx)
+						return struct{}{}, fmt.Errorf("customer %d (task %d) at +%v: %w", i+1, id, clock.Since(ctx, start), err)
 					}
 				}
 				return struct{}{}, nil
@@ -157,10 +192,11 @@ type Report struct {
 func Demonstrate(w io.Writer, n int) (Report, error) {
 	var r Report
 	fmt.Fprintf(w, "weft demonstration: a lost update in a bank account\n")
-	fmt.Fprintf(w, "%d customers deposit $%d %d times each, every %v; strategy random\n\n",
-		len(periods), amount, deposits, periods)
+	fmt.Fprintf(w, "%d customers (tasks 2-%d; task 1 is the root) deposit $%d every %v, %d times each\n",
+		len(periods), len(periods)+1, amount, periods, deposits)
+	fmt.Fprintf(w, "a deposit screens the amount (3 yields), reads the balance, records it (1 yield), writes it back\n\n")
 
-	fmt.Fprintf(w, "1. Exploring seeds 1..%d with the racy deposit (read, audit, write back)\n", n)
+	fmt.Fprintf(w, "1. Exploring seeds 1..%d with the racy deposit (strategy random)\n", n)
 	found := false
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		res := sim.Run(bank(depositRacy), options(seed)...)
@@ -177,31 +213,40 @@ func Demonstrate(w io.Writer, n int) (Report, error) {
 		return r, fmt.Errorf("no seed of 1..%d lost an update; the demonstration expects one to", n)
 	}
 	f := r.Failing
-	fmt.Fprintf(w, "   seeds 1..%d passed; seed %d failed\n", f.Seed-1, f.Seed)
-	fmt.Fprintf(w, "   failure: %v\n", f.Err)
-	fmt.Fprintf(w, "   expected balance $%d, got $%d\n", r.Lost.Want, r.Lost.Got)
-	fmt.Fprintf(w, "   %d scheduling steps, %d tasks, virtual time +%v\n", f.Steps, f.Tasks, f.Elapsed)
-	ev := f.Events
+	if f.Seed > 1 {
+		fmt.Fprintf(w, "   seeds 1..%d passed; seed %d failed\n", f.Seed-1, f.Seed)
+	} else {
+		fmt.Fprintf(w, "   seed 1 failed\n")
+	}
+	fmt.Fprintf(w, "   failure:  %v\n", f.Err)
+	fmt.Fprintf(w, "   expected: balance $%d\n", r.Lost.Want)
+	fmt.Fprintf(w, "   got:      balance $%d\n", r.Lost.Got)
+	fmt.Fprintf(w, "   run:      %d scheduling steps, %d tasks, virtual time +%v\n", f.Steps, f.Tasks, f.Elapsed)
+	ev, shutdown := untilRootExit(f.Events)
 	if len(ev) > traceEvents {
 		ev = ev[len(ev)-traceEvents:]
 	}
-	fmt.Fprintf(w, "   last %d events:\n", len(ev))
+	fmt.Fprintf(w, "   last %d events until the root returned (a yield is a fraud rule or the audit write;\n", len(ev))
+	fmt.Fprintf(w, "   the balance is read just before the audit write and written back just after it):\n")
 	for _, e := range ev {
 		fmt.Fprintf(w, "     %v\n", e)
+	}
+	if shutdown > 0 {
+		fmt.Fprintf(w, "     ... then %d events of the shutdown that dropped the other customers\n", shutdown)
 	}
 
 	fmt.Fprintf(w, "\n2. Replaying seed %d twice\n", f.Seed)
 	for i := range r.Replays {
 		res := sim.Run(bank(depositRacy), options(f.Seed)...)
 		r.Replays[i] = res
-		fmt.Fprintf(w, "   replay %d: hash %#016x, %d steps, +%v, failure: %v\n", i+1, res.Hash, res.Steps, res.Elapsed, res.Err)
+		fmt.Fprintf(w, "   replay %d: hash %#016x, %d steps, +%v: %v\n", i+1, res.Hash, res.Steps, res.Elapsed, res.Err)
 	}
 	for _, res := range r.Replays {
 		if res.Hash != f.Hash || res.Steps != f.Steps || res.Elapsed != f.Elapsed || fmt.Sprint(res.Err) != fmt.Sprint(f.Err) {
-			return r, fmt.Errorf("replay of seed %d differs from the failing run: hash %#016x vs %#016x", f.Seed, res.Hash, f.Hash)
+			return r, fmt.Errorf("a replay of seed %d differs from the failing run (hash %#016x, want %#016x)", f.Seed, res.Hash, f.Hash)
 		}
 	}
-	fmt.Fprintf(w, "   identical to the failing run (hash %#016x): same seed, same run\n", f.Hash)
+	fmt.Fprintf(w, "   both identical to the failing run (hash %#016x): same seed, same run\n", f.Hash)
 
 	fmt.Fprintf(w, "\n3. Exploring seeds 1..%d with the fixed deposit (no yield point between read and write)\n", n)
 	for seed := uint64(1); seed <= uint64(n); seed++ {
@@ -214,6 +259,22 @@ func Demonstrate(w io.Writer, n int) (Report, error) {
 	fmt.Fprintf(w, "   all %d seeds passed\n", r.FixedPassed)
 	return r, nil
 }
+
+// untilRootExit cuts events after the root task's exit, which is where the
+// run failed; what follows is the shutdown that drops the tasks left (S16).
+// It returns the events kept and how many were cut.
+func untilRootExit(events []sim.Event) ([]sim.Event, int) {
+	for i := len(events) - 1; i >= 0; i-- {
+		if e := events[i]; e.Kind == sim.EvExit && e.Task == rootTask {
+			return events[:i+1], len(events) - i - 1
+		}
+	}
+	return events, 0
+}
+
+// rootTask is the ID of the task that runs the function given to sim.Run:
+// the first task of the run (S19).
+const rootTask = 1
 
 func main() {
 	if _, err := Demonstrate(os.Stdout, seeds); err != nil {

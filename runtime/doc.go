@@ -1,0 +1,104 @@
+// Package runtime is weft's task API: spawn tasks, join them one by one or
+// as a set, abort them, shut a runtime down. Application code is written
+// once against it; the runtime carried by the context decides how it runs.
+// [New] returns the production executor (a goroutine per task, the wall
+// clock); sim.New and sim.Run return a simulated one (one task at a time
+// under a seeded scheduler, virtual time). The API and its guarantees are
+// the same on both, except where this documentation says otherwise.
+//
+// Clause numbers such as S4 refer to weft's specification, SPEC.md, whose
+// numbering is stable.
+//
+// # Contexts
+//
+// Every call that may block takes a context.Context first (S1). The context
+// carries the runtime and, inside a task, the task: that is how a call finds
+// its executor; there are no goroutine-locals. A context gets a runtime from
+//
+//   - [Runtime.BlockOn], which runs a function as the root task;
+//   - [Spawn] and [JoinSet.Spawn], which give each task a context of its own;
+//   - [Runtime.Enter], for code outside any task (a main function, an HTTP
+//     handler) that needs to spawn onto the runtime (in a simulation, only
+//     while it is not running).
+//
+// Spawn with a context that carries no runtime panics with a message that
+// names the cure (S12). Give each task its own context: in a simulation,
+// blocking with the context of another task panics.
+//
+// # Tasks
+//
+//   - Spawn registers the task and returns; it never runs the task inline
+//     (S10). The task's first instruction runs after the spawner reaches a
+//     yield point (simulation) or on another goroutine (production), so
+//     spawning while holding a lock the task also takes cannot deadlock
+//     (S11).
+//   - [JoinHandle.Join] returns what the task returned. A task that was
+//     aborted or dropped reports an error matching [ErrCancelled]; a task that
+//     panicked, a [*PanicError] with its ID, panic value and stack; a task
+//     that called runtime.Goexit (t.FailNow, testify's require), an error
+//     matching [ErrGoexit] (S13).
+//   - An unjoined handle detaches: the task keeps running. Join may be
+//     called any number of times and returns the same outcome (S14).
+//   - Task IDs are unique within a runtime, assigned in spawn order (so
+//     stable for a simulation seed), and visible inside the task through
+//     [CurrentTask] (S19).
+//   - A [JoinSet] collects tasks and returns their results in completion
+//     order; its zero value is ready to use (S18). Go has no destructors:
+//     the tasks of an abandoned JoinSet keep running. Call Shutdown when
+//     they must not outlive it.
+//
+// # Yield points
+//
+// A yield point is where a task may be suspended so that others run, and
+// where an aborted task is dropped. In a simulation nothing else switches
+// tasks (S2). The yield points are:
+//
+//   - [YieldNow];
+//   - JoinHandle.Join of a task that has not finished;
+//   - JoinSet.JoinNext and JoinSet.Shutdown while no result is ready;
+//   - clock.Sleep with a positive duration;
+//   - the end of a task.
+//
+// Spawn, Abort, IsFinished, ID, CurrentTask, JoinSet.Len, JoinSet.AbortAll
+// and clock.Now never yield. Blocking on anything weft does not provide (a
+// native channel, sync.Mutex, time.Sleep, real I/O) is not a yield point: it
+// stalls a simulation, whose watchdog reports the task with its stack.
+//
+// # Cancellation
+//
+// Abort and shutdown drop tasks; a context cancels calls. The two are
+// distinct (S20).
+//
+//   - [JoinHandle.Abort] is a request and is idempotent (S15). A task that has
+//     not started never starts. A started task is dropped at its next yield
+//     point: the yield point does not return, the task's deferred functions
+//     run, and it ends with ErrCancelled. A deferred recover that swallows
+//     the unwinding does not save the task. A task that already finished
+//     keeps its result. IsFinished turns true only once the task has fully
+//     ended, deferred functions included.
+//   - [Runtime.Shutdown] drops every outstanding task as Abort does and
+//     returns once all have ended; their deferred functions have run by
+//     then. A task spawned after Shutdown never runs and its Join reports
+//     ErrCancelled (S16). JoinSet.AbortAll aborts the tasks of one set;
+//     JoinSet.Shutdown aborts them and waits for them to end.
+//   - A task's context is the context it was spawned with (its values,
+//     deadline and cancellation) bound to the new task. When that context
+//     ends, blocking calls return ctx.Err() and leave no trace: a Join that
+//     returned an error leaves the handle joinable (S13, S20). The task is
+//     not aborted; it decides what to do with the error. In a simulation the
+//     cancellation is observed at the next scheduling step.
+//
+// # Panics
+//
+// A task panic never crashes the process (S17). Join reports it as a
+// *PanicError. The production runtime also passes it to the handler set by
+// [WithPanicHandler] (by default, printed to standard error); a simulation
+// fails the run if no Join observed it.
+//
+// # Production and simulation
+//
+// The production executor runs each task on its own goroutine: tasks run in
+// parallel, YieldNow calls runtime.Gosched, and Join may be called from any
+// goroutine. A simulation runs one task at a time and refuses blocking
+// calls made outside its tasks with a panic (S32); see package sim.
+package runtime

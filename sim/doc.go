@@ -1,0 +1,108 @@
+// Package sim runs weft programs deterministically: one task at a time,
+// chosen by a seeded scheduler, in virtual time. The program is the same
+// code that runs in production on package [runtime] and package [clock]; only
+// its tests import sim. A run is a pure function of the program, the seed,
+// the strategy and the options (S2), so a failing seed replays exactly, and
+// many seeds and strategies explore the interleavings a deployment would
+// meet.
+//
+// Clause numbers such as S4 refer to weft's specification, SPEC.md, whose
+// numbering is stable.
+//
+// # Running
+//
+// [Run] runs a function as the root task of a fresh simulation, shuts the
+// simulation down (dropping the tasks left behind, S16) and returns a
+// [Result]: the seed and strategy, the failure if any, the number of
+// scheduling steps, the virtual time that passed, a Hash of every event, and
+// the last events ([WithTrace]). [Test] runs a test body once per seed and
+// reports the first failure with the command that replays it. [New] returns a
+// simulated *runtime.Runtime to drive by hand with BlockOn and Shutdown.
+//
+// # Scheduling
+//
+// Exactly one task runs at a time. Control passes only at yield points (S2):
+//
+//   - [runtime.YieldNow];
+//   - [runtime.JoinHandle.Join] of a task that has not finished;
+//   - [runtime.JoinSet.JoinNext] and Shutdown while no result is ready;
+//   - [clock.Sleep] with a positive duration;
+//   - the end of a task.
+//
+// Between two yield points a task runs alone: code there needs no lock. The
+// scheduler loop (S4) fires the timers that are due; if no task is runnable
+// it advances virtual time to the earliest deadline, and if there is none
+// the run fails with a [*DeadlockError]; otherwise the strategy picks one
+// runnable task, which runs to its next yield point. Every decision draws on
+// one PRNG seeded by [WithSeed] (S5):
+//
+//   - [FIFO] runs tasks in run-queue order, like Tokio's current-thread
+//     scheduler;
+//   - [Random] (the default) picks uniformly among the runnable tasks;
+//   - [PCT](depth) gives tasks random priorities and changes them at depth-1
+//     random steps, which finds bugs that need a few specific orderings.
+//
+// Timers due at the same instant fire in an order chosen by the seed, not
+// in creation order (S6).
+//
+// The scheduler sees only what goes through weft. A task that blocks on a
+// native channel, a sync.Mutex, time.Sleep or real I/O stalls the run: after
+// [WithWatchdog]'s wall-clock limit the run fails with a [*StuckTaskError]
+// carrying the task's stack. Goroutines started with the go statement,
+// global randomness and map iteration order are outside the seed's control
+// and make runs irreproducible.
+//
+// # Time
+//
+// The virtual clock starts at [clock.Epoch], 2000-01-01T00:00:00Z, unless
+// [WithStart] says otherwise (S7). It never moves while a task is runnable and
+// never moves backwards (S4); a sleeper wakes at exactly its deadline (S40).
+// An hour of timeouts takes microseconds of wall time. The standard
+// library's context.WithTimeout, time.Now and time.Sleep read the wall
+// clock: simulated code must use package clock instead.
+//
+// # Determinism
+//
+// For equal program, seed, strategy and options, two runs take the same
+// decisions in the same order: their Results have equal Hash, Steps,
+// Elapsed and events. Result.Hash digests every spawn, scheduling decision,
+// park, wake, timer and clock advance: runs that schedule differently have
+// different hashes, barring a 64-bit collision. A context cancelled by a task
+// is observed at the next scheduling step, never by a racing goroutine
+// (S20).
+//
+// # Failures
+//
+// Result.Err is nil if the run passed. Otherwise it is
+//
+//   - the root task's error, or its panic as a [*runtime.PanicError];
+//   - a [*DeadlockError]: no task can run and no timer is pending; it lists
+//     each blocked task, what it waits in, which task it waits for, where
+//     it was spawned, and its stack;
+//   - a [*StepLimitError]: the run took more steps than [WithStepLimit] allows,
+//     a livelock;
+//   - a [*StuckTaskError]: a task did not reach a yield point in time;
+//   - an [*UnobservedPanicError]: a task panicked or called runtime.Goexit
+//     and no Join observed it (S17), unless [AllowUnobservedPanics];
+//   - an [*InternalError]: a panic in the scheduler itself.
+//
+// Misuse panics with a message starting with "sim:" that names the cure:
+// blocking outside any task or with the context of another task (S32),
+// nesting BlockOn, spawning onto a running simulation from outside it.
+//
+// # Testing
+//
+// [Test] runs the body for seeds 1..N, the same on every run so that CI is
+// reproducible, and fails at the first failing seed with a report: the
+// seed, the strategy, the steps and virtual time, the failure, the last
+// events, and the go test command that replays it. t.Fatal, t.FailNow and
+// testify's require work inside tasks. Each knob is a flag and an
+// environment variable; the flag wins:
+//
+//   - -sim.seed / WEFT_SIM_SEED: run this seed alone (replay a failure);
+//   - -sim.seeds / WEFT_SIM_SEEDS: how many seeds to run ([DefaultSeeds]);
+//   - -sim.strategy / WEFT_SIM_STRATEGY: fifo, random, pct, pct:DEPTH or
+//     pct:DEPTH:HORIZON ([ParseStrategy]);
+//   - -sim.explore / WEFT_SIM_EXPLORE: start from a fresh random seed
+//     instead of 1, and log it.
+package sim
