@@ -27,7 +27,6 @@ func Run(t *Task) {
 			Finish(t, Panicked, nil, &PanicInfo{Value: r, Stack: debug.Stack()})
 		}
 	}()
-	t.started = true
 	err := t.body.RunTask(t)
 	normal = true
 	if t.unwinding {

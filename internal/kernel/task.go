@@ -86,7 +86,6 @@ type Task struct {
 	// is unwound again at its next yield point and still ends Cancelled.
 	aborted   atomic.Bool
 	unwinding bool
-	started   bool
 	waiter    Waiter
 
 	// Executor-private: production.
@@ -132,9 +131,6 @@ func (t *Task) Executor() Executor { return t.exec }
 // Body returns the task's body.
 func (t *Task) Body() Runner { return t.body }
 
-// Completer returns the task's completion observer, or nil.
-func (t *Task) Completer() Completer { return t.done }
-
 // Aborted reports whether Abort was requested.
 func (t *Task) Aborted() bool { return t.aborted.Load() }
 
@@ -144,13 +140,6 @@ func (t *Task) RequestAbort() bool { return t.aborted.CompareAndSwap(false, true
 // Finished reports whether the task has fully ended (its deferred functions
 // have run and its outcome is recorded).
 func (t *Task) Finished() bool { return t.finished.Load() }
-
-// Started reports whether the task's body began to run.
-func (t *Task) Started() bool { return t.started }
-
-// Unwinding reports whether the task has begun to unwind because it was
-// dropped.
-func (t *Task) Unwinding() bool { return t.unwinding }
 
 // Result returns the task's outcome. Unless peek is true, it marks the
 // outcome as observed (S17: an observed panic does not fail a simulation).
