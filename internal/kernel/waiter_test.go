@@ -1,0 +1,46 @@
+package kernel
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWaitQueueIsFIFOAndRemovesFromAnywhere(t *testing.T) {
+	var q WaitQueue
+	ws := make([]*Waiter, 4)
+	for i := range ws {
+		ws[i] = &Waiter{}
+		q.PushBack(ws[i])
+	}
+	require.Equal(t, 4, q.Len())
+	assert.True(t, q.Remove(ws[2]))
+	assert.False(t, q.Remove(ws[2]), "removing twice is a no-op")
+	assert.Same(t, ws[0], q.PopFront())
+	assert.Same(t, ws[1], q.PopFront())
+	assert.Same(t, ws[3], q.PopFront())
+	assert.Nil(t, q.PopFront())
+	assert.Equal(t, 0, q.Len())
+	q.PushBack(ws[0]) // a popped waiter can be queued again
+	assert.Panics(t, func() { q.PushBack(ws[0]) })
+}
+
+func TestWaiterWakeAndAbandonAreExclusive(t *testing.T) {
+	var w Waiter
+	w.state.Store(waiting)
+	assert.True(t, w.TryWake())
+	assert.True(t, w.Woken())
+	assert.False(t, w.TryAbandon(), "a woken waiter cannot give up")
+
+	var v Waiter
+	v.state.Store(waiting)
+	assert.True(t, v.TryAbandon())
+	assert.False(t, v.TryWake(), "an abandoned waiter is not woken: the grant goes elsewhere")
+	assert.False(t, v.Woken())
+}
+
+func TestReasonString(t *testing.T) {
+	assert.Equal(t, "clock.Sleep", Reason{Op: "clock.Sleep"}.String())
+	assert.Equal(t, "JoinHandle.Join (waits for task 12)", Reason{Op: "JoinHandle.Join", Task: 12}.String())
+}
