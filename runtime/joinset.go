@@ -73,6 +73,9 @@ func (js *joinSet[T]) wakeOne() {
 func (s *JoinSet[T]) JoinNext(ctx context.Context) (T, error) {
 	js := &s.s
 	var zero T
+	if cur := kernel.FromContext(ctx); cur != nil {
+		kernel.CheckDrop(cur) // a cancellation point even when a result is ready
+	}
 	for {
 		js.mu.Lock()
 		if len(js.done) > 0 {

@@ -103,6 +103,11 @@ func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
 	}
 	select {
 	case <-w.Chan():
+		if t.IsTask() && t.Aborted() {
+			// Woken, but aborted before running on: the task is dropped
+			// here, as in a simulation; the primitive undoes the grant.
+			return kernel.ErrDropped
+		}
 		return nil
 	case <-ctx.Done():
 		if w.TryAbandon() {

@@ -24,7 +24,8 @@ type config struct {
 }
 
 // WithPanicHandler sets the function called, on the panicking task's
-// goroutine, for every task panic. The default prints the panic and its
+// goroutine, for every panic of a spawned task (BlockOn returns the panic of
+// its own function instead). The default prints the panic and its
 // stack to standard error; the panic is also returned by Join (S17: a task
 // panic never crashes the process).
 func WithPanicHandler(f func(*PanicError)) Option {
@@ -46,7 +47,8 @@ func printPanic(p *PanicError) {
 }
 
 // BlockOn runs f as a task with a context bound to the runtime and returns
-// f's error. If f panics, BlockOn returns a *PanicError; if the runtime is
+// f's error. In production f runs on the calling goroutine, so a
+// runtime.Goexit in f (t.FailNow) ends the caller as it would without weft. If f panics, BlockOn returns a *PanicError; if the runtime is
 // shut down meanwhile, an error matching ErrCancelled. In a simulation,
 // BlockOn drives the scheduler until f returns and also returns the
 // simulation's own failures (deadlock, step limit, a stuck task).
@@ -77,6 +79,9 @@ func (rt *Runtime) Enter(ctx context.Context) context.Context {
 // Shutdown drops every outstanding task at its next yield point, running its
 // deferred functions, and returns once all of them have ended (S16). Tasks
 // spawned afterwards never run; their Join reports ErrCancelled.
+//
+// Call it from outside the runtime's tasks: from inside one, it would wait
+// for its caller (a simulation panics instead of waiting).
 func (rt *Runtime) Shutdown() {
 	if err := rt.ex.Shutdown(-1); err != nil {
 		panic("runtime: shutdown without a timeout failed: " + err.Error())

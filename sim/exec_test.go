@@ -636,3 +636,21 @@ func TestS20_StdlibCancelIsObservedAtTheNextStep(t *testing.T) {
 		}
 	}
 }
+
+func TestS16_ShutdownEndsARestartLoop(t *testing.T) {
+	rt := sim.New()
+	restarts := 0
+	require.NoError(t, rt.BlockOn(func(ctx context.Context) error {
+		runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			for { // a supervisor: restart the worker whenever it ends
+				restarts++
+				_, _ = runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+					return 0, clock.Sleep(ctx, time.Second)
+				}).Join(ctx)
+			}
+		})
+		return clock.Sleep(ctx, 9500*time.Millisecond)
+	}))
+	rt.Shutdown()
+	assert.Equal(t, 10, restarts, "one restart per second, none after shutdown")
+}

@@ -65,8 +65,11 @@ func (t *Task) Waiter(r Reason) *Waiter {
 }
 
 // Join blocks cur until t has ended (S13). It returns nil once t has ended,
-// or ctx's error if ctx ends first; a drop of cur unwinds it.
+// or ctx's error if ctx ends first. Like every blocking call it is a
+// cancellation point even when it need not wait: an aborted cur unwinds
+// here, so a loop of joins cannot outlive a shutdown.
 func Join(ctx context.Context, cur, t *Task) error {
+	CheckDrop(cur)
 	if t.finished.Load() {
 		return nil
 	}
