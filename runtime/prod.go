@@ -20,13 +20,13 @@ type prod struct {
 	nextID  atomic.Uint64
 
 	mu     sync.Mutex
-	live   map[*kernel.Task]struct{}
+	live   kernel.TaskList
 	closed bool
-	idle   chan struct{} // closed when closed && len(live) == 0
+	idle   chan struct{} // closed when closed && live is empty
 }
 
 func newProd(c config) *prod {
-	p := &prod{cfg: c, live: make(map[*kernel.Task]struct{})}
+	p := &prod{cfg: c}
 	p.outside = kernel.NewOutside(p)
 	return p
 }
@@ -38,21 +38,19 @@ func (p *prod) Now() time.Time        { return time.Now() }
 // register prepares t and adds it to the live set; false after shutdown.
 func (p *prod) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
 	kernel.NewTask(t, p, kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
-	t.Wake = make(chan struct{}, 1)
-	t.Drop = make(chan struct{})
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return false
 	}
-	p.live[t] = struct{}{}
+	p.live.PushBack(t)
 	return true
 }
 
 func (p *prod) unregister(t *kernel.Task) {
 	p.mu.Lock()
-	delete(p.live, t)
-	if p.closed && len(p.live) == 0 && p.idle != nil {
+	p.live.Remove(t)
+	if p.closed && p.live.Len() == 0 && p.idle != nil {
 		close(p.idle)
 		p.idle = nil
 	}
@@ -95,11 +93,15 @@ func (p *prod) BlockOn(root *kernel.Task, body kernel.Runner) error {
 // over for a later wait.
 func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
-	if t.IsTask() && t.Aborted() {
-		if !w.TryAbandon() {
-			<-w.Chan()
+	var drop chan struct{} // nil outside a task: never ready
+	if t.IsTask() {
+		drop = t.DropChan()
+		if t.Aborted() {
+			if !w.TryAbandon() {
+				<-w.Chan()
+			}
+			return kernel.ErrDropped
 		}
-		return kernel.ErrDropped
 	}
 	select {
 	case <-w.Chan():
@@ -115,7 +117,7 @@ func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
 		}
 		<-w.Chan() // woken at the same time: the grant wins
 		return nil
-	case <-t.Drop:
+	case <-drop:
 		if !w.TryAbandon() {
 			<-w.Chan() // woken, then dropped: the primitive undoes the grant
 		}
@@ -137,8 +139,8 @@ func (p *prod) Yield(t *kernel.Task) {
 }
 
 func (p *prod) Abort(t *kernel.Task) {
-	if t.RequestAbort() && t.Drop != nil {
-		close(t.Drop)
+	if t.RequestAbort() {
+		close(t.DropChan())
 	}
 }
 
@@ -146,13 +148,13 @@ func (p *prod) Shutdown(timeout time.Duration) error {
 	p.mu.Lock()
 	p.closed = true
 	var idle chan struct{}
-	if len(p.live) > 0 {
+	if p.live.Len() > 0 {
 		if p.idle == nil {
 			p.idle = make(chan struct{})
 		}
 		idle = p.idle
 	}
-	for t := range p.live {
+	for t := p.live.Front(); t != nil; t = t.Next() {
 		p.Abort(t)
 	}
 	p.mu.Unlock()
@@ -172,8 +174,8 @@ func (p *prod) Shutdown(timeout time.Duration) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	ids := make([]int, 0, len(p.live))
-	for t := range p.live {
+	ids := make([]int, 0, p.live.Len())
+	for t := p.live.Front(); t != nil; t = t.Next() {
 		ids = append(ids, int(t.ID()))
 	}
 	if len(ids) == 0 {

@@ -134,7 +134,7 @@ func (e *executor) pollContexts() {
 func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
 	dump := allStacks()
-	for t := e.liveHead; t != nil; t = t.Sim.Next {
+	for t := e.live.Front(); t != nil; t = t.Next() {
 		b := BlockedTask{ID: t.ID(), SpawnedAt: pcLocation(t.SpawnPC)}
 		if w := t.Sim.Waiter; w != nil {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
@@ -205,7 +205,7 @@ func (e *executor) driver(done func() bool, res chan<- error) {
 		// moved on. Drop everything so no goroutine stays behind.
 		e.cleanup = true
 		e.dropAll()
-		err = e.loop(func() bool { return e.nlive == 0 })
+		err = e.loop(func() bool { return e.live.Len() == 0 })
 		e.release()
 	}
 	normal = true
@@ -215,7 +215,7 @@ func (e *executor) driver(done func() bool, res chan<- error) {
 // dropAll aborts every live task, in spawn order.
 func (e *executor) dropAll() {
 	e.closed = true
-	for t := e.liveHead; t != nil; t = t.Sim.Next {
+	for t := e.live.Front(); t != nil; t = t.Next() {
 		e.Abort(t)
 	}
 }
@@ -255,7 +255,7 @@ func (e *executor) Shutdown(time.Duration) error {
 		panic("sim: Shutdown called inside the simulation; return from BlockOn first")
 	}
 	e.dropAll()
-	err := e.drive(func() bool { return e.nlive == 0 })
+	err := e.drive(func() bool { return e.live.Len() == 0 })
 	if !e.broken.Load() {
 		e.release()
 	}

@@ -36,9 +36,7 @@ type executor struct {
 
 	nextID   uint64
 	current  *kernel.Task
-	liveHead *kernel.Task // live tasks in spawn order
-	liveTail *kernel.Task
-	nlive    int
+	live     kernel.TaskList // in spawn order
 	watch    []*kernel.Task // parked with a cancellable ctx (S20)
 	timers   timerHeap
 	now      time.Duration // virtual time since cfg.start
@@ -114,32 +112,14 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 		e.event(EvExit, t, 0, "cancelled (runtime shut down)")
 		return
 	}
-	if e.liveTail == nil {
-		e.liveHead = t
-	} else {
-		e.liveTail.Sim.Next = t
-		t.Sim.Prev = e.liveTail
-	}
-	e.liveTail = t
-	e.nlive++
+	e.live.PushBack(t)
 	t.Sim.State = stNew
 	e.runq.push(t)
 }
 
 func (e *executor) retire(t *kernel.Task) {
 	t.Sim.State = stDone
-	if t.Sim.Prev != nil {
-		t.Sim.Prev.Sim.Next = t.Sim.Next
-	} else {
-		e.liveHead = t.Sim.Next
-	}
-	if t.Sim.Next != nil {
-		t.Sim.Next.Sim.Prev = t.Sim.Prev
-	} else {
-		e.liveTail = t.Sim.Prev
-	}
-	t.Sim.Next, t.Sim.Prev = nil, nil
-	e.nlive--
+	e.live.Remove(t)
 	o, _, _ := t.Result(true)
 	e.event(EvExit, t, 0, outcomeNames[o])
 	if o == kernel.Panicked || o == kernel.Goexited {

@@ -88,9 +88,13 @@ type Task struct {
 	unwinding bool
 	waiter    Waiter
 
-	// Executor-private: production.
-	Wake chan struct{} // one token per successful Unpark
-	Drop chan struct{} // closed by Abort
+	// next, prev link the task into its executor's TaskList of live tasks.
+	next, prev *Task
+
+	// Executor-private: production. Both are made on first use, so a task
+	// that never waits allocates neither.
+	wake chan struct{}                 // one token per successful Unpark
+	drop atomic.Pointer[chan struct{}] // closed by Abort
 
 	// Executor-private: simulation.
 	Sim SimState
@@ -106,8 +110,6 @@ type SimState struct {
 	Worker any     // the coroutine running the task
 	Watch  int     // position in the ctx watch list, or -1
 	WaitCx context.Context
-	Next   *Task // intrusive list of live tasks
-	Prev   *Task
 }
 
 // NewTask returns a task record for exec. parent supplies the task's context
@@ -130,6 +132,19 @@ func (t *Task) Executor() Executor { return t.exec }
 
 // Body returns the task's body.
 func (t *Task) Body() Runner { return t.body }
+
+// DropChan returns the channel that production Abort closes, making it on
+// first use. Park and Abort both go through here, so they agree on it.
+func (t *Task) DropChan() chan struct{} {
+	if c := t.drop.Load(); c != nil {
+		return *c
+	}
+	c := make(chan struct{})
+	if t.drop.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *t.drop.Load()
+}
 
 // Aborted reports whether Abort was requested.
 func (t *Task) Aborted() bool { return t.aborted.Load() }

@@ -40,15 +40,21 @@ type Waiter struct {
 }
 
 // Init prepares w for t. A production task's waiters share the task's wake
-// channel; a waiter outside any task gets a channel of its own.
+// channel; a waiter outside any task (an Outside binding is shared by
+// goroutines) gets a channel of its own.
 func (w *Waiter) Init(t *Task, r Reason) {
 	w.Task = t
 	w.Reason = r
 	w.state.Store(waiting)
 	w.ch = nil
 	if t != nil && !t.exec.Virtual() {
-		if t.Wake != nil {
-			w.ch = t.Wake
+		if t.IsTask() {
+			// Only the task itself waits with its binding, so this lazy
+			// initialisation has one writer.
+			if t.wake == nil {
+				t.wake = make(chan struct{}, 1)
+			}
+			w.ch = t.wake
 		} else {
 			w.ch = make(chan struct{}, 1)
 		}
