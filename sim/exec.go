@@ -34,16 +34,16 @@ type executor struct {
 	runq    runQueue
 	outside *kernel.Task
 
-	nextID   uint64
-	current  *kernel.Task
-	live     kernel.TaskList // in spawn order
-	watch    []*kernel.Task // parked with a cancellable ctx (S20)
-	timers   timerHeap
-	now      time.Duration // virtual time since cfg.start
-	steps    uint64
-	limit    uint64 // steps at which the current drive stops
-	trace    trace
-	failed   []*kernel.Task // panicked or Goexited, for S17
+	nextID  uint64
+	current *kernel.Task
+	live    kernel.TaskList // in spawn order
+	watch   []*kernel.Task  // parked with a cancellable ctx (S20)
+	timers  timerHeap
+	now     time.Duration // virtual time since cfg.start
+	steps   uint64
+	limit   uint64 // steps at which the current drive stops
+	trace   trace
+	failed  []*kernel.Task // panicked or Goexited, for S17
 
 	running  bool // a driver is active
 	closed   bool // shut down
