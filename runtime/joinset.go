@@ -55,15 +55,7 @@ func (js *joinSet[T]) TaskDone(t *kernel.Task) {
 	js.members[last] = nil
 	js.members = js.members[:last]
 	js.done = append(js.done, b)
-	js.wakeOne()
-}
-
-func (js *joinSet[T]) wakeOne() {
-	for w := js.waiters.PopFront(); w != nil; w = js.waiters.PopFront() {
-		if w.Task.Executor().Unpark(w) {
-			return
-		}
-	}
+	wakeOne(&js.waiters)
 }
 
 // JoinNext waits for the next task of the set to finish and returns its
@@ -103,7 +95,7 @@ func (s *JoinSet[T]) JoinNext(ctx context.Context) (T, error) {
 			js.waiters.Remove(w)
 			if w.Woken() {
 				// The completion meant for us goes to the next waiter.
-				js.wakeOne()
+				wakeOne(&js.waiters)
 			}
 			js.mu.Unlock()
 			return zero, kernel.Resume(cur, err)

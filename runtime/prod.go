@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	goruntime "runtime"
 	"sort"
 	"strings"
@@ -188,6 +189,8 @@ func (p *prod) Shutdown(timeout time.Duration) error {
 	}
 	return fmt.Errorf("runtime: shutdown timed out after %v; tasks still running (blocked outside any yield point?): %s", timeout, strings.Join(s, ", "))
 }
+
+func (p *prod) RandN(n int) int { return rand.IntN(n) }
 
 func (p *prod) StartTimer(tm *kernel.Timer) {
 	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Fire)

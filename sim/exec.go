@@ -142,7 +142,7 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		}
 		return nil
 	}
-	if !w.Woken() {
+	if w.Winner() == nil {
 		t.Sim.Waiter = w
 		t.Sim.State = stParked
 		t.Sim.Woken = 0
@@ -202,7 +202,7 @@ func (e *executor) Unpark(w *kernel.Waiter) bool {
 	if !w.TryWake() {
 		return false
 	}
-	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w {
+	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w.Lead() {
 		e.wake(t, wokeUnpark, EvWake)
 	}
 	return true
@@ -244,6 +244,13 @@ func (e *executor) switchOut(t *kernel.Task) {
 	if !w.yield(struct{}{}) {
 		panic("sim: internal error: a live task's coroutine was stopped")
 	}
+}
+
+func (e *executor) RandN(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return e.rng.IntN(n)
 }
 
 func (e *executor) StartTimer(tm *kernel.Timer) {

@@ -60,6 +60,11 @@ type Executor interface {
 
 	// Virtual reports whether this is a simulation.
 	Virtual() bool
+
+	// RandN returns a number in [0, n): from the seeded PRNG in a
+	// simulation (so a Select's choice among ready cases is the seed's,
+	// S31), from the global source in production.
+	RandN(n int) int
 }
 
 // ErrDropped is returned by Park when the parked task is being dropped

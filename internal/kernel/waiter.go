@@ -29,11 +29,21 @@ const (
 // own lock, release the lock, then Park on it. Exactly one of Unpark and the
 // waiter's giving up (ctx ended, task dropped) wins; the loser learns it from
 // the return value, so a grant is never lost (S30).
+//
+// A Select waits on several queues at once: one waiter per case, all joined
+// to a lead waiter whose state they share, so that the first grant wins the
+// whole wait and every later one fails (TryWake reports false).
 type Waiter struct {
 	Task   *Task
 	Reason Reason
-	state  atomic.Uint32
-	ch     chan struct{} // production: where the wake token goes
+	// Data is the primitive's per-wait record (a channel operation's value
+	// slot, a semaphore request's weight).
+	Data any
+
+	lead   *Waiter
+	state  atomic.Uint32          // on the lead only
+	winner atomic.Pointer[Waiter] // on the lead only: the waiter granted
+	ch     chan struct{}          // production: where the wake token goes
 
 	next, prev *Waiter
 	queue      *WaitQueue
@@ -45,7 +55,10 @@ type Waiter struct {
 func (w *Waiter) Init(t *Task, r Reason) {
 	w.Task = t
 	w.Reason = r
+	w.Data = nil
+	w.lead = w
 	w.state.Store(waiting)
+	w.winner.Store(nil)
 	w.ch = nil
 	if t != nil && !t.exec.Virtual() {
 		if t.IsTask() {
@@ -61,15 +74,65 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	}
 }
 
-// Woken reports whether Unpark succeeded on w.
-func (w *Waiter) Woken() bool { return w.state.Load() == woken }
+// JoinGroup makes w a case of lead's wait (Select): w shares lead's task,
+// state and wake channel. lead must have been Init'ed.
+func (w *Waiter) JoinGroup(lead *Waiter, r Reason) {
+	w.Task = lead.Task
+	w.Reason = r
+	w.Data = nil
+	w.lead = lead
+	w.ch = lead.ch
+}
 
-// TryWake moves w from waiting to woken; executors call it in Unpark.
-func (w *Waiter) TryWake() bool { return w.state.CompareAndSwap(waiting, woken) }
+// Lead returns the waiter whose state w shares (w itself outside a Select).
+func (w *Waiter) Lead() *Waiter { return w.lead }
 
-// TryAbandon moves w from waiting to abandoned; executors call it when the
-// waiter gives up.
-func (w *Waiter) TryAbandon() bool { return w.state.CompareAndSwap(waiting, abandoned) }
+// Woken reports whether Unpark succeeded on w itself (for a Select case:
+// whether this case won).
+func (w *Waiter) Woken() bool {
+	l := w.lead
+	return l.state.Load() == woken && l.winner.Load() == w
+}
+
+// Winner returns the waiter of the group that was granted, or nil.
+func (w *Waiter) Winner() *Waiter {
+	l := w.lead
+	if l.state.Load() != woken {
+		return nil
+	}
+	return l.winner.Load()
+}
+
+// TryWake moves w's wait from waiting to woken with w as the winner;
+// executors call it in Unpark, and a Select calls it to claim a case that
+// can complete at once.
+func (w *Waiter) TryWake() bool {
+	l := w.lead
+	if l.state.CompareAndSwap(waiting, woken) {
+		l.winner.Store(w)
+		return true
+	}
+	return false
+}
+
+// Waiting reports whether w's wait is still open: neither granted nor
+// given up. A grantor skips waiters that are not.
+func (w *Waiter) Waiting() bool { return w.lead.state.Load() == waiting }
+
+// Unclaim reopens a wait that w claimed with TryWake, when the operation
+// that claimed it found no partner after all (a production race). Only the
+// claimer may call it, before anything else uses the wait.
+func (w *Waiter) Unclaim() {
+	l := w.lead
+	if l.winner.Load() != w || !l.state.CompareAndSwap(woken, waiting) {
+		panic("kernel: Unclaim of a wait the caller did not claim")
+	}
+	l.winner.Store(nil)
+}
+
+// TryAbandon moves w's wait from waiting to abandoned; executors call it
+// when the waiter gives up.
+func (w *Waiter) TryAbandon() bool { return w.lead.state.CompareAndSwap(waiting, abandoned) }
 
 // Chan is the production wake channel of w.
 func (w *Waiter) Chan() chan struct{} { return w.ch }
@@ -100,6 +163,9 @@ func (q *WaitQueue) PushBack(w *Waiter) {
 	q.tail = w
 	q.n++
 }
+
+// Front returns the first waiter without removing it, or nil.
+func (q *WaitQueue) Front() *Waiter { return q.head }
 
 // PopFront removes and returns the first waiter, or nil.
 func (q *WaitQueue) PopFront() *Waiter {

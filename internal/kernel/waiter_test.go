@@ -28,16 +28,30 @@ func TestWaitQueueIsFIFOAndRemovesFromAnywhere(t *testing.T) {
 
 func TestWaiterWakeAndAbandonAreExclusive(t *testing.T) {
 	var w Waiter
-	w.state.Store(waiting)
+	w.Init(nil, Reason{})
 	assert.True(t, w.TryWake())
 	assert.True(t, w.Woken())
 	assert.False(t, w.TryAbandon(), "a woken waiter cannot give up")
 
 	var v Waiter
-	v.state.Store(waiting)
+	v.Init(nil, Reason{})
 	assert.True(t, v.TryAbandon())
 	assert.False(t, v.TryWake(), "an abandoned waiter is not woken: the grant goes elsewhere")
 	assert.False(t, v.Woken())
+}
+
+func TestGroupHasOneWinner(t *testing.T) {
+	var lead, a, b Waiter
+	lead.Init(nil, Reason{Op: "Select"})
+	a.JoinGroup(&lead, Reason{Op: "Chan.Recv"})
+	b.JoinGroup(&lead, Reason{Op: "Chan.Send"})
+	assert.Nil(t, a.Winner())
+	assert.True(t, b.TryWake())
+	assert.False(t, a.TryWake(), "the group is already won")
+	assert.False(t, a.TryAbandon())
+	assert.True(t, b.Woken())
+	assert.False(t, a.Woken())
+	assert.Same(t, &b, a.Winner())
 }
 
 func TestReasonString(t *testing.T) {

@@ -1,0 +1,124 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// Once runs a function once, like sync.Once, but callers that arrive while
+// the function runs park (it may itself wait) and honour ctx. The zero
+// value is ready to use.
+type Once struct {
+	mu      sync.Mutex
+	home    home
+	done    bool
+	running bool
+	waiters kernel.WaitQueue
+}
+
+// Do calls f if no call of Do has completed it yet, and otherwise waits for
+// the call in progress. Like sync.Once, a panic in f counts as done. If the
+// task running f is dropped (aborted, shut down), f did not complete: one
+// waiting caller runs it instead. If ctx ends while waiting, Do returns
+// ctx.Err() without calling f.
+func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
+	cur := begin(ctx)
+	o.mu.Lock()
+	o.home.check(cur, "Once")
+	for o.running {
+		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
+		o.waiters.PushBack(w)
+		if _, err := park(ctx, cur, &o.mu, &o.waiters, w); err != nil {
+			return kernel.Resume(cur, err)
+		}
+		o.mu.Lock()
+	}
+	if o.done {
+		o.mu.Unlock()
+		return nil
+	}
+	o.running = true
+	o.mu.Unlock()
+	defer func() {
+		r := recover()
+		o.mu.Lock()
+		o.running = false
+		if kernel.IsDropSignal(r) {
+			wakeOne(&o.waiters) // f did not complete: a waiter takes over
+		} else {
+			o.done = true
+			wakeAll(&o.waiters)
+		}
+		o.mu.Unlock()
+		if r != nil {
+			panic(r)
+		}
+	}()
+	f(ctx)
+	return nil
+}
+
+// OnceValue returns a function that calls f once and returns its results
+// on every call, waiting (task-aware) for a call in progress.
+func OnceValue[T any](f func(ctx context.Context) (T, error)) func(ctx context.Context) (T, error) {
+	var (
+		once Once
+		v    T
+		err  error
+	)
+	return func(ctx context.Context) (T, error) {
+		if werr := once.Do(ctx, func(ctx context.Context) { v, err = f(ctx) }); werr != nil {
+			var zero T
+			return zero, werr
+		}
+		return v, err
+	}
+}
+
+// Barrier makes n tasks wait for each other: each Wait parks until n calls
+// are waiting, then all return together and the barrier resets for the
+// next round.
+type Barrier struct {
+	mu      sync.Mutex
+	home    home
+	n       int
+	count   int
+	waiters kernel.WaitQueue
+}
+
+// NewBarrier returns a barrier for n tasks.
+func NewBarrier(n int) *Barrier {
+	if n < 1 {
+		panic("runtime: NewBarrier needs n >= 1")
+	}
+	return &Barrier{n: n}
+}
+
+// Wait waits until n tasks are waiting. Exactly one of each round's callers
+// (the last to arrive) gets leader == true. If ctx ends first it returns
+// ctx.Err() and no longer counts towards the round.
+func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
+	cur := begin(ctx)
+	b.mu.Lock()
+	b.home.check(cur, "Barrier")
+	b.count++
+	if b.count == b.n {
+		b.count = 0
+		wakeAll(&b.waiters)
+		b.mu.Unlock()
+		return true, nil
+	}
+	w := cur.Waiter(kernel.Reason{Op: "Barrier.Wait"})
+	b.waiters.PushBack(w)
+	granted, err := park(ctx, cur, &b.mu, &b.waiters, w)
+	if err == nil || granted {
+		// Released with the round; a drop after that only unwinds.
+		return false, kernel.Resume(cur, err)
+	}
+	b.mu.Lock()
+	b.count--
+	b.mu.Unlock()
+	return false, kernel.Resume(cur, err)
+}

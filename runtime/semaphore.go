@@ -1,0 +1,162 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// Semaphore is a task-aware weighted semaphore. Requests are served in
+// arrival order (S30): a large request at the head of the queue holds back
+// smaller ones behind it, so it cannot starve.
+type Semaphore struct {
+	mu      sync.Mutex
+	home    home
+	size    int64
+	held    int64
+	waiters kernel.WaitQueue // Data: *int64, the weight asked for
+}
+
+// NewSemaphore returns a semaphore with n permits.
+func NewSemaphore(n int64) *Semaphore {
+	if n < 0 {
+		panic("runtime: NewSemaphore with a negative size")
+	}
+	return &Semaphore{size: n}
+}
+
+// Acquire takes n permits, waiting until they are free and every earlier
+// request has been served. If ctx ends first it returns ctx.Err() and leaves
+// the semaphore unchanged (S20). It panics if n exceeds the semaphore's size,
+// which no wait could satisfy.
+func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
+	return s.acquire(ctx, n, "Semaphore.Acquire")
+}
+
+func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
+	cur := begin(ctx)
+	s.mu.Lock()
+	s.home.check(cur, "Semaphore")
+	if n < 0 || n > s.size {
+		s.mu.Unlock()
+		panic("runtime: " + op + " of a weight outside 0..size; no release could ever satisfy it")
+	}
+	if s.size-s.held >= n && s.waiters.Len() == 0 {
+		s.held += n
+		s.mu.Unlock()
+		return nil
+	}
+	w := cur.Waiter(kernel.Reason{Op: op})
+	w.Data = &n
+	s.waiters.PushBack(w)
+	granted, err := park(ctx, cur, &s.mu, &s.waiters, w)
+	if err == nil {
+		return nil
+	}
+	s.mu.Lock()
+	if granted {
+		s.held -= n // dropped right after the grant: give it back
+	}
+	// A request that left the head of the queue may unblock those behind.
+	s.grant()
+	s.mu.Unlock()
+	return kernel.Resume(cur, err)
+}
+
+// TryAcquire takes n permits if they are free and nobody waits, and reports
+// whether it did. It never waits.
+func (s *Semaphore) TryAcquire(n int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n >= 0 && s.size-s.held >= n && s.waiters.Len() == 0 {
+		s.held += n
+		return true
+	}
+	return false
+}
+
+// Release returns n permits and serves waiting requests in order. It panics
+// if more permits are released than are held.
+func (s *Semaphore) Release(n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 0 || n > s.held {
+		panic("runtime: Semaphore.Release of more permits than are held; release what you acquired")
+	}
+	s.held -= n
+	s.grant()
+}
+
+// grant serves waiting requests from the head while they fit.
+func (s *Semaphore) grant() {
+	for w := s.waiters.Front(); w != nil; w = s.waiters.Front() {
+		n := *w.Data.(*int64)
+		if s.size-s.held < n {
+			return
+		}
+		s.waiters.Remove(w)
+		s.held += n
+		if !w.Task.Executor().Unpark(w) {
+			s.held -= n // it gave up meanwhile
+		}
+	}
+}
+
+// maxReaders is the permit count of an RWMutex: a writer takes them all.
+const maxReaders = 1 << 30
+
+// RWMutex is a task-aware reader/writer lock, fair in arrival order (S30): a
+// waiting writer holds back the readers that come after it. The zero value
+// is unlocked.
+type RWMutex struct {
+	once sync.Once
+	sem  Semaphore
+}
+
+func (rw *RWMutex) init() *Semaphore {
+	rw.once.Do(func() { rw.sem.size = maxReaders })
+	return &rw.sem
+}
+
+// Lock locks rw for writing. If ctx ends first it returns ctx.Err() and rw
+// is unchanged.
+func (rw *RWMutex) Lock(ctx context.Context) error {
+	return rw.init().acquire(ctx, maxReaders, "RWMutex.Lock")
+}
+
+// RLock locks rw for reading. If ctx ends first it returns ctx.Err() and
+// rw is unchanged.
+func (rw *RWMutex) RLock(ctx context.Context) error {
+	return rw.init().acquire(ctx, 1, "RWMutex.RLock")
+}
+
+// TryLock locks rw for writing if that needs no wait.
+func (rw *RWMutex) TryLock() bool { return rw.init().TryAcquire(maxReaders) }
+
+// TryRLock locks rw for reading if that needs no wait.
+func (rw *RWMutex) TryRLock() bool { return rw.init().TryAcquire(1) }
+
+// Unlock unlocks a write lock. It panics if rw is not locked for writing.
+func (rw *RWMutex) Unlock() {
+	s := rw.init()
+	s.mu.Lock()
+	if s.held != maxReaders {
+		s.mu.Unlock()
+		panic("runtime: RWMutex.Unlock of an RWMutex not locked for writing")
+	}
+	s.mu.Unlock()
+	s.Release(maxReaders)
+}
+
+// RUnlock unlocks one read lock. It panics if rw is not locked for reading.
+func (rw *RWMutex) RUnlock() {
+	s := rw.init()
+	s.mu.Lock()
+	if s.held == 0 || s.held == maxReaders {
+		s.mu.Unlock()
+		panic("runtime: RWMutex.RUnlock of an RWMutex not locked for reading")
+	}
+	s.mu.Unlock()
+	s.Release(1)
+}

@@ -1,0 +1,81 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// plain serves blocking calls whose ctx carries no runtime at all: in
+// production a primitive may be used from any goroutine (S32).
+var plain = newProd(config{})
+
+// caller returns the binding of ctx: the calling task, an Outside binding,
+// or plain's Outside binding for a ctx without a runtime.
+func caller(ctx context.Context) *kernel.Task {
+	if cur := kernel.FromContext(ctx); cur != nil {
+		return cur
+	}
+	return plain.outside
+}
+
+// begin is the start of every blocking call of a primitive: it finds the
+// caller and makes the call a cancellation point, so an aborted task is
+// dropped here even when the call would not wait (S15).
+func begin(ctx context.Context) *kernel.Task {
+	cur := caller(ctx)
+	kernel.CheckDrop(cur)
+	return cur
+}
+
+// park waits on w, which the caller queued on q while holding mu, and
+// releases mu first. It returns nil once w is granted. Otherwise w is off q
+// and granted reports whether it was granted all the same (the task was
+// dropped right after a grant): the caller undoes that grant, then returns
+// kernel.Resume(cur, err).
+func park(ctx context.Context, cur *kernel.Task, mu *sync.Mutex, q *kernel.WaitQueue, w *kernel.Waiter) (granted bool, err error) {
+	mu.Unlock()
+	err = cur.Executor().Park(ctx, w)
+	if err == nil {
+		return false, nil
+	}
+	mu.Lock()
+	q.Remove(w)
+	granted = w.Woken()
+	mu.Unlock()
+	return granted, err
+}
+
+// wakeOne grants the first waiter of q that still waits, and reports
+// whether there was one. Waiters that gave up are skipped (S30).
+func wakeOne(q *kernel.WaitQueue) bool {
+	for w := q.PopFront(); w != nil; w = q.PopFront() {
+		if w.Task.Executor().Unpark(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// wakeAll grants every waiter of q.
+func wakeAll(q *kernel.WaitQueue) {
+	for w := q.PopFront(); w != nil; w = q.PopFront() {
+		w.Task.Executor().Unpark(w)
+	}
+}
+
+// home records the runtime a primitive is used with and refuses a second
+// one when either is a simulation (§8): a simulated primitive shared with
+// another runtime would let that runtime's goroutines race the seed.
+type home struct{ ex kernel.Executor }
+
+func (h *home) check(cur *kernel.Task, what string) {
+	ex := cur.Executor()
+	switch {
+	case h.ex == nil:
+		h.ex = ex
+	case h.ex != ex && (h.ex.Virtual() || ex.Virtual()):
+		panic("runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives")
+	}
+}

@@ -1,0 +1,62 @@
+package runtime
+
+import (
+	"context"
+	"sync"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// WaitGroup waits for a collection of tasks (or any counted work) to finish,
+// like sync.WaitGroup, but Wait parks the task and honours ctx. The zero
+// value is ready to use.
+type WaitGroup struct {
+	mu      sync.Mutex
+	home    home
+	n       int
+	waiters kernel.WaitQueue
+}
+
+// Add adds delta, which may be negative, to the counter; when it reaches
+// zero every Wait returns. It panics if the counter goes negative.
+func (wg *WaitGroup) Add(delta int) {
+	wg.mu.Lock()
+	defer wg.mu.Unlock()
+	wg.n += delta
+	if wg.n < 0 {
+		panic("runtime: negative WaitGroup counter; call Done once per Add")
+	}
+	if wg.n == 0 {
+		wakeAll(&wg.waiters)
+	}
+}
+
+// Done decrements the counter by one.
+func (wg *WaitGroup) Done() { wg.Add(-1) }
+
+// Go spawns f as a task counted by wg: Add(1) before, Done when f ends,
+// however it ends.
+func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
+	wg.Add(1)
+	Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+		defer wg.Done()
+		f(ctx)
+		return struct{}{}, nil
+	})
+}
+
+// Wait waits until the counter is zero. If ctx ends first it returns
+// ctx.Err().
+func (wg *WaitGroup) Wait(ctx context.Context) error {
+	cur := begin(ctx)
+	wg.mu.Lock()
+	wg.home.check(cur, "WaitGroup")
+	if wg.n == 0 {
+		wg.mu.Unlock()
+		return nil
+	}
+	w := cur.Waiter(kernel.Reason{Op: "WaitGroup.Wait"})
+	wg.waiters.PushBack(w)
+	_, err := park(ctx, cur, &wg.mu, &wg.waiters, w)
+	return kernel.Resume(cur, err)
+}
