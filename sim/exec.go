@@ -219,7 +219,9 @@ func (e *executor) Yield(t *kernel.Task) {
 	e.checkCaller(t, "YieldNow")
 	kernel.CheckDrop(t)
 	e.event(EvYield, t, 0, "")
-	e.requeue(t)
+	t.Sim.State = stRunnable
+	e.runq.yield(t)
+	e.switchOut(t)
 	kernel.CheckDrop(t)
 }
 

@@ -40,7 +40,8 @@ func Random() Strategy { return Strategy{kind: kindRandom} }
 // PCT is probabilistic concurrency testing: each task gets a random
 // priority, the highest-priority runnable task runs, and at depth-1 random
 // steps among the first DefaultPCTHorizon the running task drops to the
-// lowest priority. A bug that needs d ordering constraints among n tasks
+// lowest priority. A task that calls YieldNow draws a fresh priority, so
+// spin-waiting makes progress. A bug that needs d ordering constraints among n tasks
 // and k steps is found by one run with probability at least 1/(n*k^(d-1)).
 func PCT(depth int) Strategy {
 	if depth < 1 {
@@ -113,6 +114,8 @@ func ParseStrategy(v string) (Strategy, error) {
 // runQueue holds the runnable tasks; a strategy is a runQueue.
 type runQueue interface {
 	push(t *kernel.Task)
+	// yield requeues a task that called YieldNow.
+	yield(t *kernel.Task)
 	pick(step uint64) *kernel.Task
 	len() int
 }
@@ -138,7 +141,8 @@ type fifoQueue struct {
 	head, size int
 }
 
-func (q *fifoQueue) len() int { return q.size }
+func (q *fifoQueue) len() int             { return q.size }
+func (q *fifoQueue) yield(t *kernel.Task) { q.push(t) }
 
 func (q *fifoQueue) push(t *kernel.Task) {
 	if q.size == len(q.buf) {
@@ -167,8 +171,9 @@ type randomQueue struct {
 	runq []*kernel.Task
 }
 
-func (q *randomQueue) len() int            { return len(q.runq) }
-func (q *randomQueue) push(t *kernel.Task) { q.runq = append(q.runq, t) }
+func (q *randomQueue) len() int             { return len(q.runq) }
+func (q *randomQueue) yield(t *kernel.Task) { q.push(t) }
+func (q *randomQueue) push(t *kernel.Task)  { q.runq = append(q.runq, t) }
 func (q *randomQueue) pick(uint64) *kernel.Task {
 	n := len(q.runq)
 	i := 0
@@ -200,6 +205,14 @@ func (q *pctQueue) push(t *kernel.Task) {
 	}
 	q.heap = append(q.heap, t)
 	q.up(len(q.heap) - 1)
+}
+
+// yield gives a task that yields a fresh random priority: a task spinning
+// on YieldNow (waiting for another to make progress) would otherwise keep
+// the highest priority and starve everyone for ever.
+func (q *pctQueue) yield(t *kernel.Task) {
+	t.Sim.Prio = 0
+	q.push(t)
 }
 
 func (q *pctQueue) pick(step uint64) *kernel.Task {
