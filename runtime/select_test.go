@@ -188,3 +188,35 @@ func TestS30_SelectLoopsLoseNoMessage(t *testing.T) {
 		assert.Equal(t, want, got)
 	})
 }
+
+func TestS15_AbortWhileInSelect(t *testing.T) {
+	onBoth(t, func(t *testing.T, ctx context.Context) {
+		a, b := runtime.NewChan[int](0), runtime.NewChan[int](0)
+		deferred := make(chan struct{}, 1)
+		h := spawnUnit(ctx, func(ctx context.Context) error {
+			defer func() { deferred <- struct{}{} }()
+			return runtime.Select(ctx, runtime.OnRecv(a, nil), runtime.OnRecv(b, nil), runtime.OnAfter(time.Hour, nil))
+		})
+		waitQueued(ctx, a, 1)
+		waitQueued(ctx, b, 1)
+		h.Abort()
+		_, err := h.Join(ctx)
+		assert.ErrorIs(t, err, runtime.ErrCancelled)
+		assert.Len(t, deferred, 1)
+		assert.Equal(t, 0, runtime.Queued(a)+runtime.Queued(b), "every case was withdrawn")
+	})
+	sim.Test(t, func(ctx context.Context) {
+		a := runtime.NewChan[int](0)
+		h := spawnUnit(ctx, func(ctx context.Context) error {
+			return runtime.Select(ctx, runtime.OnRecv(a, nil), runtime.OnAfter(time.Hour, nil))
+		})
+		waitQueued(ctx, a, 1)
+		require.NoError(t, a.Send(ctx, 5)) // granted to the Select, which has not run yet
+		h.Abort()
+		_, err := h.Join(ctx)
+		assert.ErrorIs(t, err, runtime.ErrCancelled)
+		v, err := a.TryRecv()
+		require.NoError(t, err, "the value granted to the dropped Select is back")
+		assert.Equal(t, 5, v)
+	})
+}
