@@ -1,5 +1,6 @@
 // Package runtime is weft's task API: spawn tasks, join them one by one or
-// as a set, abort them, shut a runtime down. Application code is written
+// as a set, abort them, shut a runtime down, and coordinate them with
+// task-aware locks, channels and signals. Application code is written
 // once against it; the runtime carried by the context decides how it runs.
 // [New] returns the production executor (a goroutine per task, the wall
 // clock); sim.New and sim.Run return a simulated one (one task at a time
@@ -57,10 +58,17 @@
 //   - JoinHandle.Join of a task that has not finished;
 //   - JoinSet.JoinNext and JoinSet.Shutdown while no result is ready;
 //   - clock.Sleep with a positive duration;
+//   - a wait of a synchronisation primitive (below) that cannot proceed at
+//     once: Mutex.Lock, RWMutex.Lock and RLock, Semaphore.Acquire,
+//     Notify.Wait, Chan.Send and Recv, WaitGroup.Wait, Once.Do while
+//     another call runs f, Barrier.Wait, Select;
 //   - the end of a task.
 //
-// Spawn, Abort, IsFinished, ID, CurrentTask, JoinSet.Len, JoinSet.AbortAll
-// and clock.Now never yield. Blocking on anything weft does not provide (a
+// Every blocking call is also a cancellation point: an aborted task is
+// dropped there even when the call would not wait. Spawn, Abort,
+// IsFinished, ID, CurrentTask, JoinSet.Len, JoinSet.AbortAll, the Try
+// methods, Unlock, Release, the Notify and Close methods and clock.Now never
+// yield. Blocking on anything weft does not provide (a
 // native channel, sync.Mutex, time.Sleep, real I/O) is not a yield point: it
 // stalls a simulation, whose watchdog reports the task with its stack.
 //
@@ -87,6 +95,34 @@
 //     returned an error leaves the handle joinable (S13, S20). The task is
 //     not aborted; it decides what to do with the error. In a simulation the
 //     cancellation is observed at the next scheduling step.
+//
+// # Synchronisation
+//
+// [Mutex], [RWMutex], [Semaphore] (weighted), [Notify], [Chan] (bounded,
+// rendezvous or unbounded; many senders and receivers), [WaitGroup], [Once]
+// and [OnceValue], [Barrier], and [Select] over channel operations, timers
+// and the context. They park the waiting task instead of blocking its
+// goroutine, so a simulation sees every wait; they work the same on both
+// executors and their zero values (or one constructor) are ready to use.
+//
+//   - Waiters of Mutex, RWMutex, Semaphore and Chan are served in arrival
+//     order, and a wake-up is never lost: a waiter is either granted or
+//     still queued (S30). A value sent to a waiting receiver is handed to
+//     it directly.
+//   - A wait whose context ends returns ctx.Err() and leaves no trace: a
+//     Lock that failed does not hold the lock, a Send that failed sent
+//     nothing (S20). A task aborted while waiting is withdrawn; what it was
+//     granted just before is passed on (a lock to the next waiter, a
+//     received value back to the channel).
+//   - Which of several ready Select cases runs is random: chosen by the
+//     seed in a simulation (S31).
+//   - Misuse panics with the cure: Unlock of an unlocked Mutex, releasing
+//     more than was acquired, a negative WaitGroup counter, closing a
+//     closed Chan, using one primitive from two runtimes when either is a
+//     simulation. A Send on a closed Chan returns [ErrClosed].
+//   - In production a primitive may be used from any goroutine, with or
+//     without a runtime in the context; a simulation refuses waits from
+//     outside its tasks (S32).
 //
 // # Panics
 //

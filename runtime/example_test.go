@@ -150,3 +150,65 @@ func ExampleCurrentTask() {
 	// child: 2 true
 	// outside any task: false
 }
+
+func ExampleChan() {
+	rt := runtime.New()
+	defer rt.Shutdown()
+	_ = rt.BlockOn(func(ctx context.Context) error {
+		jobs := runtime.NewChan[int](2)
+		producer := runtime.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+			defer jobs.Close()
+			for i := 1; i <= 3; i++ {
+				if err := jobs.Send(ctx, i); err != nil {
+					return struct{}{}, err
+				}
+			}
+			return struct{}{}, nil
+		})
+		sum := 0
+		for v := range jobs.All(ctx) {
+			sum += v
+		}
+		_, err := producer.Join(ctx)
+		fmt.Println(sum, err)
+		return nil
+	})
+	// Output: 6 <nil>
+}
+
+func ExampleMutex() {
+	rt := runtime.New()
+	defer rt.Shutdown()
+	_ = rt.BlockOn(func(ctx context.Context) error {
+		var mu runtime.Mutex
+		var wg runtime.WaitGroup
+		counter := 0
+		for range 10 {
+			wg.Go(ctx, func(ctx context.Context) {
+				if err := mu.Lock(ctx); err != nil {
+					return
+				}
+				defer mu.Unlock()
+				counter++
+			})
+		}
+		_ = wg.Wait(ctx)
+		fmt.Println(counter)
+		return nil
+	})
+	// Output: 10
+}
+
+func ExampleSelect() {
+	rt := runtime.New()
+	defer rt.Shutdown()
+	_ = rt.BlockOn(func(ctx context.Context) error {
+		results := runtime.NewChan[string](0)
+		err := runtime.Select(ctx,
+			runtime.OnRecv(results, func(r string, err error) { fmt.Println("result:", r) }),
+			runtime.OnAfter(10*time.Millisecond, func() { fmt.Println("timed out") }),
+		)
+		return err
+	})
+	// Output: timed out
+}
