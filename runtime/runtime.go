@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
+	"github.com/weftsim/weft/internal/prod"
 )
 
 // Runtime owns an executor: the production one from New, or a simulated one
@@ -39,7 +40,11 @@ func New(opts ...Option) *Runtime {
 	for _, o := range opts {
 		o(&c)
 	}
-	return &Runtime{ex: newProd(c)}
+	var onPanic func(kernel.TaskID, any, []byte)
+	if c.onPanic != nil {
+		onPanic = func(id kernel.TaskID, v any, stack []byte) { c.onPanic(&PanicError{ID: id, Value: v, Stack: stack}) }
+	}
+	return &Runtime{ex: prod.New(prod.Config{OnPanic: onPanic})}
 }
 
 func printPanic(p *PanicError) {

@@ -5,11 +5,8 @@ import (
 	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
+	"github.com/weftsim/weft/internal/prod"
 )
-
-// plain serves blocking calls whose ctx carries no runtime at all: in
-// production a primitive may be used from any goroutine (S32).
-var plain = newProd(config{})
 
 // caller returns the binding of ctx: the calling task, an Outside binding,
 // or plain's Outside binding for a ctx without a runtime.
@@ -17,7 +14,7 @@ func caller(ctx context.Context) *kernel.Task {
 	if cur := kernel.FromContext(ctx); cur != nil {
 		return cur
 	}
-	return plain.outside
+	return prod.Plain.Outside()
 }
 
 // begin is the start of every blocking call of a primitive: it finds the

@@ -1,4 +1,7 @@
-package runtime
+// Package prod is the production executor: a goroutine per task, the wall
+// clock. Package runtime wraps it in runtime.New; package clock serves
+// contexts that carry no runtime with Plain.
+package prod
 
 import (
 	"context"
@@ -14,9 +17,20 @@ import (
 	"github.com/weftsim/weft/internal/kernel"
 )
 
-// prod is the production executor: a goroutine per task, the wall clock.
-type prod struct {
-	cfg     config
+// Config configures an executor.
+type Config struct {
+	// OnPanic, if not nil, is called on the task's goroutine for every
+	// panic of a spawned task.
+	OnPanic func(id kernel.TaskID, value any, stack []byte)
+}
+
+// Plain serves blocking calls whose ctx carries no runtime at all: in
+// production a primitive or a timer may be used from any goroutine (S32).
+var Plain = New(Config{})
+
+// Executor is the production executor: a goroutine per task, the wall clock.
+type Executor struct {
+	cfg     Config
 	outside *kernel.Task
 	nextID  atomic.Uint64
 
@@ -26,18 +40,19 @@ type prod struct {
 	idle   chan struct{} // closed when closed && live is empty
 }
 
-func newProd(c config) *prod {
-	p := &prod{cfg: c}
+// New returns a production executor.
+func New(c Config) *Executor {
+	p := &Executor{cfg: c}
 	p.outside = kernel.NewOutside(p)
 	return p
 }
 
-func (p *prod) Virtual() bool         { return false }
-func (p *prod) Outside() *kernel.Task { return p.outside }
-func (p *prod) Now() time.Time        { return time.Now() }
+func (p *Executor) Virtual() bool         { return false }
+func (p *Executor) Outside() *kernel.Task { return p.outside }
+func (p *Executor) Now() time.Time        { return time.Now() }
 
 // register prepares t and adds it to the live set; false after shutdown.
-func (p *prod) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
+func (p *Executor) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
 	kernel.NewTask(t, p, kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -48,7 +63,7 @@ func (p *prod) register(ctx context.Context, t *kernel.Task, body kernel.Runner,
 	return true
 }
 
-func (p *prod) unregister(t *kernel.Task) {
+func (p *Executor) unregister(t *kernel.Task) {
 	p.mu.Lock()
 	p.live.Remove(t)
 	if p.closed && p.live.Len() == 0 && p.idle != nil {
@@ -58,7 +73,7 @@ func (p *prod) unregister(t *kernel.Task) {
 	p.mu.Unlock()
 }
 
-func (p *prod) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
+func (p *Executor) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
 	if !p.register(ctx, t, body, done) {
 		kernel.Finish(t, kernel.Cancelled, nil, nil)
 		return
@@ -66,19 +81,19 @@ func (p *prod) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, body k
 	go p.run(t)
 }
 
-func (p *prod) run(t *kernel.Task) {
+func (p *Executor) run(t *kernel.Task) {
 	defer p.unregister(t)
 	if t.Aborted() {
 		kernel.Finish(t, kernel.Cancelled, nil, nil)
 		return
 	}
 	kernel.Run(t)
-	if o, _, info := t.Result(true); o == kernel.Panicked && p.cfg.onPanic != nil {
-		p.cfg.onPanic(&PanicError{ID: t.ID(), Value: info.Value, Stack: info.Stack})
+	if o, _, info := t.Result(true); o == kernel.Panicked && p.cfg.OnPanic != nil {
+		p.cfg.OnPanic(t.ID(), info.Value, info.Stack)
 	}
 }
 
-func (p *prod) BlockOn(root *kernel.Task, body kernel.Runner) error {
+func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 	if !p.register(context.Background(), root, body, nil) {
 		kernel.Finish(root, kernel.Cancelled, nil, nil)
 		return nil
@@ -92,7 +107,7 @@ func (p *prod) BlockOn(root *kernel.Task, body kernel.Runner) error {
 // waiter out of "waiting" made by somebody else (Unpark) sends exactly one
 // token, and every such token is received here, so no token is ever left
 // over for a later wait.
-func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
+func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
 	var drop chan struct{} // nil outside a task: never ready
 	if t.IsTask() {
@@ -126,7 +141,7 @@ func (p *prod) Park(ctx context.Context, w *kernel.Waiter) error {
 	}
 }
 
-func (p *prod) Unpark(w *kernel.Waiter) bool {
+func (p *Executor) Unpark(w *kernel.Waiter) bool {
 	if !w.TryWake() {
 		return false
 	}
@@ -134,18 +149,18 @@ func (p *prod) Unpark(w *kernel.Waiter) bool {
 	return true
 }
 
-func (p *prod) Yield(t *kernel.Task) {
+func (p *Executor) Yield(t *kernel.Task) {
 	kernel.CheckDrop(t)
 	goruntime.Gosched()
 }
 
-func (p *prod) Abort(t *kernel.Task) {
+func (p *Executor) Abort(t *kernel.Task) {
 	if t.RequestAbort() {
 		close(t.DropChan())
 	}
 }
 
-func (p *prod) Shutdown(timeout time.Duration) error {
+func (p *Executor) Shutdown(timeout time.Duration) error {
 	p.mu.Lock()
 	p.closed = true
 	var idle chan struct{}
@@ -190,12 +205,12 @@ func (p *prod) Shutdown(timeout time.Duration) error {
 	return fmt.Errorf("runtime: shutdown timed out after %v; tasks still running (blocked outside any yield point?): %s", timeout, strings.Join(s, ", "))
 }
 
-func (p *prod) RandN(n int) int { return rand.IntN(n) }
+func (p *Executor) RandN(n int) int { return rand.IntN(n) }
 
-func (p *prod) StartTimer(tm *kernel.Timer) {
+func (p *Executor) StartTimer(tm *kernel.Timer) {
 	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Fire)
 }
 
-func (p *prod) StopTimer(tm *kernel.Timer) bool {
+func (p *Executor) StopTimer(tm *kernel.Timer) bool {
 	return tm.Real != nil && tm.Real.Stop()
 }
