@@ -232,13 +232,13 @@ func (tc *timerCase) try(cur *kernel.Task, w *kernel.Waiter) status {
 		}
 		return completed
 	}
-	tc.tm = kernel.Timer{When: tc.when, Fire: func() { ex.Unpark(w) }}
+	tc.tm = kernel.WakeTimer(tc.when, w)
 	ex.StartTimer(&tc.tm)
 	return notReady
 }
 
 func (tc *timerCase) cancel(cur *kernel.Task, _ *kernel.Waiter) {
-	if tc.tm.Fire != nil {
+	if tc.tm.Wake != nil {
 		cur.Executor().StopTimer(&tc.tm)
 	}
 }

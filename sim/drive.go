@@ -108,7 +108,7 @@ func (e *executor) fireDue() {
 	for e.timers.len() > 0 && e.timers.peek() <= e.now {
 		tm := e.timers.pop()
 		e.event(EvTimer, nil, 0, "")
-		tm.Fire()
+		tm.Expire()
 	}
 	e.inFire = false
 }

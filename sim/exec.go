@@ -202,10 +202,14 @@ func (e *executor) Unpark(w *kernel.Waiter) bool {
 	if !w.TryWake() {
 		return false
 	}
+	e.Deliver(w)
+	return true
+}
+
+func (e *executor) Deliver(w *kernel.Waiter) {
 	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w.Lead() {
 		e.wake(t, wokeUnpark, EvWake)
 	}
-	return true
 }
 
 // requeue puts the running task back in the run queue and yields.

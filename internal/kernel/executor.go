@@ -26,6 +26,10 @@ type Executor interface {
 	// the caller hands whatever it was granting to somebody else.
 	Unpark(w *Waiter) bool
 
+	// Deliver makes w's task runnable after a successful TryWake on w
+	// (Unpark is TryWake then Deliver).
+	Deliver(w *Waiter)
+
 	// Yield is a bare yield point (runtime.YieldNow).
 	Yield(t *Task)
 

@@ -87,6 +87,7 @@ type Task struct {
 	aborted   atomic.Bool
 	unwinding bool
 	waiter    Waiter
+	timer     Timer
 
 	// next, prev link the task into its executor's TaskList of live tasks.
 	next, prev *Task

@@ -6,10 +6,44 @@ import "time"
 // hook through which package clock (and netsim's delays) reach virtual time.
 type Timer struct {
 	When time.Time
+	// Fire runs when the timer is due. If it is nil, the executor unparks
+	// Wake instead (a sleep), which needs no closure.
 	Fire func()
+	Wake *Waiter
+	gen  uint64 // the generation of Wake's wait the timer was armed for
 
 	// Executor-private.
 	Index int         // heap position in a simulation, -1 when not pending
 	Tie   uint64      // seeded tie-breaker for equal deadlines (S6)
 	Real  *time.Timer // production
+}
+
+// Expire runs what tm does when it is due.
+func (tm *Timer) Expire() {
+	if tm.Fire != nil {
+		tm.Fire()
+		return
+	}
+	if w := tm.Wake; w.TryWakeGen(tm.gen) {
+		w.Task.exec.Deliver(w)
+	}
+}
+
+// WakeTimer returns a timer armed to grant w's current wait at when, and
+// no later wait of the same waiter (a production timer may fire after it
+// was stopped).
+func WakeTimer(when time.Time, w *Waiter) Timer {
+	return Timer{When: when, Wake: w, gen: w.Gen()}
+}
+
+// SleepTimer returns a timer for one sleep of t that wakes w. A task sleeps
+// once at a time and reuses a timer of its own; an Outside binding gets a
+// fresh one.
+func (t *Task) SleepTimer(when time.Time, w *Waiter) *Timer {
+	tm := &t.timer
+	if !t.IsTask() {
+		tm = new(Timer)
+	}
+	*tm = WakeTimer(when, w)
+	return tm
 }

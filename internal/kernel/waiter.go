@@ -20,7 +20,7 @@ func (r Reason) String() string {
 }
 
 const (
-	waiting uint32 = iota
+	waiting uint64 = iota
 	woken
 	abandoned
 )
@@ -41,7 +41,7 @@ type Waiter struct {
 	Data any
 
 	lead   *Waiter
-	state  atomic.Uint32          // on the lead only
+	state  atomic.Uint64          // on the lead only: generation<<2 | waiting/woken/abandoned
 	winner atomic.Pointer[Waiter] // on the lead only: the waiter granted
 	ch     chan struct{}          // production: where the wake token goes
 
@@ -57,7 +57,7 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	w.Reason = r
 	w.Data = nil
 	w.lead = w
-	w.state.Store(waiting)
+	w.state.Store((w.state.Load()>>2+1)<<2 | waiting) // a new generation
 	w.winner.Store(nil)
 	w.ch = nil
 	if t != nil && !t.exec.Virtual() {
@@ -91,13 +91,13 @@ func (w *Waiter) Lead() *Waiter { return w.lead }
 // whether this case won).
 func (w *Waiter) Woken() bool {
 	l := w.lead
-	return l.state.Load() == woken && l.winner.Load() == w
+	return l.state.Load()&3 == woken && l.winner.Load() == w
 }
 
 // Winner returns the waiter of the group that was granted, or nil.
 func (w *Waiter) Winner() *Waiter {
 	l := w.lead
-	if l.state.Load() != woken {
+	if l.state.Load()&3 != woken {
 		return nil
 	}
 	return l.winner.Load()
@@ -108,7 +108,26 @@ func (w *Waiter) Winner() *Waiter {
 // can complete at once.
 func (w *Waiter) TryWake() bool {
 	l := w.lead
-	if l.state.CompareAndSwap(waiting, woken) {
+	for {
+		old := l.state.Load()
+		if old&3 != waiting {
+			return false
+		}
+		if l.state.CompareAndSwap(old, old&^3|woken) {
+			l.winner.Store(w)
+			return true
+		}
+	}
+}
+
+// Gen returns the generation of w's wait: it changes with every Init, so a
+// timer armed for one wait cannot grant a later one (TryWakeGen).
+func (w *Waiter) Gen() uint64 { return w.lead.state.Load() >> 2 }
+
+// TryWakeGen is TryWake for the wait of generation gen only.
+func (w *Waiter) TryWakeGen(gen uint64) bool {
+	l := w.lead
+	if l.state.CompareAndSwap(gen<<2|waiting, gen<<2|woken) {
 		l.winner.Store(w)
 		return true
 	}
@@ -117,14 +136,15 @@ func (w *Waiter) TryWake() bool {
 
 // Waiting reports whether w's wait is still open: neither granted nor
 // given up. A grantor skips waiters that are not.
-func (w *Waiter) Waiting() bool { return w.lead.state.Load() == waiting }
+func (w *Waiter) Waiting() bool { return w.lead.state.Load()&3 == waiting }
 
 // Unclaim reopens a wait that w claimed with TryWake, when the operation
 // that claimed it found no partner after all (a production race). Only the
 // claimer may call it, before anything else uses the wait.
 func (w *Waiter) Unclaim() {
 	l := w.lead
-	if l.winner.Load() != w || !l.state.CompareAndSwap(woken, waiting) {
+	old := l.state.Load()
+	if l.winner.Load() != w || old&3 != woken || !l.state.CompareAndSwap(old, old&^3|waiting) {
 		panic("kernel: Unclaim of a wait the caller did not claim")
 	}
 	l.winner.Store(nil)
@@ -132,7 +152,18 @@ func (w *Waiter) Unclaim() {
 
 // TryAbandon moves w's wait from waiting to abandoned; executors call it
 // when the waiter gives up.
-func (w *Waiter) TryAbandon() bool { return w.lead.state.CompareAndSwap(waiting, abandoned) }
+func (w *Waiter) TryAbandon() bool {
+	l := w.lead
+	for {
+		old := l.state.Load()
+		if old&3 != waiting {
+			return false
+		}
+		if l.state.CompareAndSwap(old, old&^3|abandoned) {
+			return true
+		}
+	}
+}
 
 // Chan is the production wake channel of w.
 func (w *Waiter) Chan() chan struct{} { return w.ch }

@@ -145,9 +145,11 @@ func (p *Executor) Unpark(w *kernel.Waiter) bool {
 	if !w.TryWake() {
 		return false
 	}
-	w.Chan() <- struct{}{}
+	p.Deliver(w)
 	return true
 }
+
+func (p *Executor) Deliver(w *kernel.Waiter) { w.Chan() <- struct{}{} }
 
 func (p *Executor) Yield(t *kernel.Task) {
 	kernel.CheckDrop(t)
@@ -208,7 +210,7 @@ func (p *Executor) Shutdown(timeout time.Duration) error {
 func (p *Executor) RandN(n int) int { return rand.IntN(n) }
 
 func (p *Executor) StartTimer(tm *kernel.Timer) {
-	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Fire)
+	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Expire)
 }
 
 func (p *Executor) StopTimer(tm *kernel.Timer) bool {
