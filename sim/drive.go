@@ -86,7 +86,11 @@ func (e *executor) loop(done func() bool) error {
 		e.pollContexts()
 		if e.runq.len() == 0 {
 			if e.timers.len() > 0 {
-				e.now = e.timers.peek()
+				next := e.timers.peek()
+				if e.cfg.timeLimit > 0 && next > e.cfg.timeLimit && !e.closed {
+					return &TimeLimitError{Limit: e.cfg.timeLimit, Next: next}
+				}
+				e.now = next
 				e.event(EvAdvance, nil, 0, "")
 				continue
 			}

@@ -49,6 +49,17 @@ func (e *StepLimitError) Error() string {
 	return fmt.Sprintf("sim: step limit of %d reached; the run may be livelocked (raise the limit with sim.WithStepLimit)", e.Limit)
 }
 
+// TimeLimitError reports a run stopped because virtual time would have
+// passed its limit (see WithTimeLimit).
+type TimeLimitError struct {
+	Limit time.Duration
+	Next  time.Duration // the deadline the clock would have jumped to
+}
+
+func (e *TimeLimitError) Error() string {
+	return fmt.Sprintf("sim: virtual time limit of %v reached (next timer at +%v); the run may never end (raise the limit with sim.WithTimeLimit)", e.Limit, e.Next)
+}
+
 // StuckTaskError reports a task that ran for longer than the watchdog
 // allows without reaching a yield point: it is blocked on something the
 // simulator cannot see (a native channel, sync.Mutex, time.Sleep, real I/O)

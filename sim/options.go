@@ -13,6 +13,7 @@ type config struct {
 	seed          uint64
 	strategy      Strategy
 	stepLimit     uint64
+	timeLimit     time.Duration
 	watchdog      time.Duration
 	traceSize     int
 	start         time.Time
@@ -24,6 +25,7 @@ type config struct {
 // Defaults of the options below.
 const (
 	DefaultStepLimit = 10_000_000
+	DefaultTimeLimit = 7 * 24 * time.Hour
 	DefaultWatchdog  = 10 * time.Second
 	DefaultTraceSize = 64
 )
@@ -33,6 +35,7 @@ func defaults() config {
 		seed:      1,
 		strategy:  Random(),
 		stepLimit: DefaultStepLimit,
+		timeLimit: DefaultTimeLimit,
 		watchdog:  DefaultWatchdog,
 		traceSize: DefaultTraceSize,
 		start:     clock.Epoch,
@@ -64,6 +67,13 @@ func WithStrategy(s Strategy) Option {
 // limit gets a budget of n steps of its own to drop the tasks.
 func WithStepLimit(n uint64) Option {
 	return func(c *config) { c.stepLimit = n }
+}
+
+// WithTimeLimit stops a run with a *TimeLimitError when virtual time would
+// pass d since the start (default DefaultTimeLimit): a run whose timers keep
+// it busy for ever, a retry loop without an end. 0 means no limit.
+func WithTimeLimit(d time.Duration) Option {
+	return func(c *config) { c.timeLimit = d }
 }
 
 // WithWatchdog sets how long (wall time) a task may run without reaching a
