@@ -6,8 +6,10 @@ import (
 	"github.com/weftsim/weft/internal/kernel"
 )
 
-// timerHeap is a min-heap of pending timers on (deadline, seeded tie), so
-// that timers due at the same instant fire in an order the seed chooses (S6).
+// timerHeap is a 4-ary min-heap of pending timers on (deadline, seeded
+// tie), so that timers due at the same instant fire in an order the seed
+// chooses (S6). Four children per node halve the depth of a binary heap;
+// the deadlines sit in their own array, which the sift loops scan.
 type timerHeap struct {
 	h    []*kernel.Timer
 	when []time.Duration // parallel to h: deadline since the start
@@ -72,7 +74,7 @@ func (th *timerHeap) removeAt(i int) {
 
 func (th *timerHeap) up(i int) {
 	for i > 0 {
-		p := (i - 1) / 2
+		p := (i - 1) / 4
 		if !th.less(i, p) {
 			return
 		}
@@ -84,18 +86,21 @@ func (th *timerHeap) up(i int) {
 func (th *timerHeap) down(i int) {
 	n := len(th.h)
 	for {
-		c := 2*i + 1
+		c := 4*i + 1
 		if c >= n {
 			return
 		}
-		if c+1 < n && th.less(c+1, c) {
-			c++
+		best := c
+		for k := c + 1; k < c+4 && k < n; k++ {
+			if th.less(k, best) {
+				best = k
+			}
 		}
-		if !th.less(c, i) {
+		if !th.less(best, i) {
 			return
 		}
-		th.swap(i, c)
-		i = c
+		th.swap(i, best)
+		i = best
 	}
 }
 

@@ -82,8 +82,8 @@ func newTrace(size int) trace {
 
 func (tr *trace) add(ev Event) {
 	v := uint64(ev.Kind) | uint64(ev.Task)<<8
+	v ^= uint64(ev.Other)*0xff51afd7ed558ccd ^ uint64(ev.At)*0xc4ceb9fe1a85ec53
 	tr.hash = mix(tr.hash, v)
-	tr.hash = mix(tr.hash, uint64(ev.Other)^uint64(ev.At)<<1)
 	tr.n++
 	if len(tr.ring) > 0 {
 		tr.ring[tr.next] = ev
