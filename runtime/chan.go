@@ -39,6 +39,22 @@ type chanOp[T any] struct {
 	closed bool // completed by Close, not by a peer
 }
 
+// opFor returns a cleared slot for one wait of cur. A task reuses its own:
+// once its wait is over (granted, or withdrawn under the channel's lock) no
+// grantor holds the slot any more.
+func opFor[T any](cur *kernel.Task) *chanOp[T] {
+	if !cur.IsTask() {
+		return new(chanOp[T])
+	}
+	op, ok := cur.Scratch.(*chanOp[T])
+	if !ok {
+		op = new(chanOp[T])
+		cur.Scratch = op
+	}
+	*op = chanOp[T]{}
+	return op
+}
+
 // status is how an attempt to complete an operation at once went.
 type status uint8
 
@@ -187,7 +203,8 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 		c.mu.Unlock()
 		return err
 	}
-	op := &chanOp[T]{val: v}
+	op := opFor[T](cur)
+	op.val = v
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Send"})
 	w.Data = op
 	c.sendq.PushBack(w)
@@ -211,7 +228,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 		c.mu.Unlock()
 		return v, err
 	}
-	op := &chanOp[T]{}
+	op := opFor[T](cur)
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Recv"})
 	w.Data = op
 	c.recvq.PushBack(w)

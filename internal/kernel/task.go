@@ -89,6 +89,10 @@ type Task struct {
 	waiter    Waiter
 	timer     Timer
 
+	// Scratch caches a primitive's per-wait record (a channel operation's
+	// slot) for reuse: a task waits on one thing at a time.
+	Scratch any
+
 	// next, prev link the task into its executor's TaskList of live tasks.
 	next, prev *Task
 
