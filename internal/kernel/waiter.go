@@ -42,7 +42,11 @@ type Waiter struct {
 
 	lead   *Waiter
 	state  atomic.Uint64          // on the lead only: generation<<2 | waiting/woken/abandoned
-	winner atomic.Pointer[Waiter] // on the lead only: the waiter granted
+	// winner is the waiter granted, on the lead only. It is written right
+	// after the CAS that grants and read only by the waiting task after its
+	// wake-up (production: after the wake token, which orders it), so it
+	// needs no atomic of its own.
+	winner *Waiter
 	ch     chan struct{}          // production: where the wake token goes
 
 	next, prev *Waiter
@@ -58,7 +62,7 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	w.Data = nil
 	w.lead = w
 	w.state.Store((w.state.Load()>>2+1)<<2 | waiting) // a new generation
-	w.winner.Store(nil)
+	w.winner = nil
 	w.ch = nil
 	if t != nil && !t.exec.Virtual() {
 		if t.IsTask() {
@@ -91,7 +95,7 @@ func (w *Waiter) Lead() *Waiter { return w.lead }
 // whether this case won).
 func (w *Waiter) Woken() bool {
 	l := w.lead
-	return l.state.Load()&3 == woken && l.winner.Load() == w
+	return l.state.Load()&3 == woken && l.winner == w
 }
 
 // Winner returns the waiter of the group that was granted, or nil.
@@ -100,7 +104,7 @@ func (w *Waiter) Winner() *Waiter {
 	if l.state.Load()&3 != woken {
 		return nil
 	}
-	return l.winner.Load()
+	return l.winner
 }
 
 // TryWake moves w's wait from waiting to woken with w as the winner;
@@ -114,7 +118,7 @@ func (w *Waiter) TryWake() bool {
 			return false
 		}
 		if l.state.CompareAndSwap(old, old&^3|woken) {
-			l.winner.Store(w)
+			l.winner = w
 			return true
 		}
 	}
@@ -128,7 +132,7 @@ func (w *Waiter) Gen() uint64 { return w.lead.state.Load() >> 2 }
 func (w *Waiter) TryWakeGen(gen uint64) bool {
 	l := w.lead
 	if l.state.CompareAndSwap(gen<<2|waiting, gen<<2|woken) {
-		l.winner.Store(w)
+		l.winner = w
 		return true
 	}
 	return false
@@ -144,10 +148,10 @@ func (w *Waiter) Waiting() bool { return w.lead.state.Load()&3 == waiting }
 func (w *Waiter) Unclaim() {
 	l := w.lead
 	old := l.state.Load()
-	if l.winner.Load() != w || old&3 != woken || !l.state.CompareAndSwap(old, old&^3|waiting) {
+	if l.winner != w || old&3 != woken || !l.state.CompareAndSwap(old, old&^3|waiting) {
 		panic("kernel: Unclaim of a wait the caller did not claim")
 	}
-	l.winner.Store(nil)
+	l.winner = nil
 }
 
 // TryAbandon moves w's wait from waiting to abandoned; executors call it
