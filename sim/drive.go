@@ -19,9 +19,7 @@ type worker struct {
 	yield func(struct{}) bool
 	task  *kernel.Task
 
-	// Read by the watchdog goroutine.
-	goid   atomic.Uint64
-	taskID atomic.Uint64
+	goid atomic.Uint64 // read by the watchdog goroutine
 }
 
 func (e *executor) newWorker() *worker {
@@ -62,11 +60,11 @@ func (e *executor) resume(t *kernel.Task) {
 	w := t.Sim.Worker.(*worker)
 	t.Sim.State = stRunning
 	e.current = t
-	w.taskID.Store(uint64(t.ID()))
+	// For the watchdog: a step counter that stays put while a task is
+	// stuck (between steps the driver never waits), and the worker running.
 	e.active.Store(w)
 	e.progress.Add(1)
 	w.next()
-	e.progress.Add(1)
 	e.current = nil
 	if t.Finished() {
 		t.Sim.Worker = nil
@@ -197,7 +195,6 @@ func (e *executor) driver(done func() bool, res chan<- error) {
 		// and its coroutine is gone. Carry on in a fresh driver.
 		if t := e.current; t != nil {
 			e.current = nil
-			e.progress.Add(1)
 			t.Sim.Worker = nil
 			e.retire(t)
 		}

@@ -49,7 +49,7 @@ type executor struct {
 	closed   bool // shut down
 	inFire   bool // running timer callbacks
 	workers  []*worker
-	progress atomic.Uint64 // odd while a task runs; for the watchdog
+	progress atomic.Uint64 // steps begun; for the watchdog
 	active   atomic.Pointer[worker]
 	broken   atomic.Bool // the watchdog gave up on a stuck task
 	cleanup  bool        // dropping everything after the watchdog gave up

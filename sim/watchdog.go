@@ -5,8 +5,6 @@ import (
 	goruntime "runtime"
 	"strconv"
 	"time"
-
-	"github.com/weftsim/weft/runtime"
 )
 
 // watchdog fails the run when a task stays inside one step for longer than
@@ -27,9 +25,11 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 				last, since = p, now
 				continue
 			}
-			if p%2 == 1 && now.Sub(since) >= limit {
+			if now.Sub(since) >= limit {
+				// The worker's task was set before the store that
+				// published the worker, and cannot change while stuck.
 				w := e.active.Load()
-				stuck <- &StuckTaskError{ID: runtime.TaskID(w.taskID.Load()), After: now.Sub(since), Stack: goroutineStack(w.goid.Load())}
+				stuck <- &StuckTaskError{ID: w.task.ID(), After: now.Sub(since), Stack: goroutineStack(w.goid.Load())}
 				return
 			}
 		}
