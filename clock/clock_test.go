@@ -83,3 +83,39 @@ func ExampleSleep() {
 	fmt.Println(res.Err, res.Elapsed)
 	// Output: <nil> 24h0m0s
 }
+
+func ExampleNewTicker() {
+	res := sim.Run(func(ctx context.Context) error {
+		start := clock.Now(ctx)
+		tk := clock.NewTicker(ctx, time.Minute, clock.Burst)
+		defer tk.Stop()
+		for range 3 {
+			at, err := tk.Tick(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Println(at.Sub(start))
+		}
+		return nil
+	})
+	fmt.Println(res.Err)
+	// Output:
+	// 1m0s
+	// 2m0s
+	// 3m0s
+	// <nil>
+}
+
+func ExampleWithTimeout() {
+	res := sim.Run(func(ctx context.Context) error {
+		ctx, cancel := clock.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := clock.Sleep(ctx, time.Hour) // a call that takes too long
+		fmt.Println(err, clock.Since(ctx, clock.Epoch))
+		return nil
+	})
+	fmt.Println(res.Err)
+	// Output:
+	// context deadline exceeded 30s
+	// <nil>
+}
