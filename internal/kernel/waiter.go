@@ -40,14 +40,14 @@ type Waiter struct {
 	// slot, a semaphore request's weight).
 	Data any
 
-	lead   *Waiter
-	state  atomic.Uint64          // on the lead only: generation<<2 | waiting/woken/abandoned
+	lead  *Waiter
+	state atomic.Uint64 // on the lead only: generation<<2 | waiting/woken/abandoned
 	// winner is the waiter granted, on the lead only. It is written right
 	// after the CAS that grants and read only by the waiting task after its
 	// wake-up (production: after the wake token, which orders it), so it
 	// needs no atomic of its own.
 	winner *Waiter
-	ch     chan struct{}          // production: where the wake token goes
+	ch     chan struct{} // production: where the wake token goes
 
 	next, prev *Waiter
 	queue      *WaitQueue
