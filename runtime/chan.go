@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -24,8 +23,7 @@ var ErrEmpty = errors.New("runtime: channel empty")
 // served in arrival order (S30), and a value handed to a waiting receiver
 // goes to it directly, so none is lost or taken out of turn.
 type Chan[T any] struct {
-	mu     sync.Mutex
-	home   home
+	mu     lock
 	cap    int // < 0: unbounded
 	buf    ring[T]
 	closed bool
@@ -198,7 +196,7 @@ func (c *Chan[T]) feed() {
 func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	cur := begin(ctx)
 	c.mu.Lock()
-	c.home.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
 		c.mu.Unlock()
 		return err
@@ -223,7 +221,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	cur := begin(ctx)
 	c.mu.Lock()
-	c.home.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {
 		c.mu.Unlock()
 		return v, err

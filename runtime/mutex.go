@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -15,8 +14,7 @@ import (
 // A Mutex is not tied to a task: one task may lock it and another unlock
 // it, as with sync.Mutex.
 type Mutex struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	locked  bool
 	holder  TaskID // 0 when unlocked or held outside any task
 	waiters kernel.WaitQueue
@@ -27,7 +25,7 @@ type Mutex struct {
 func (m *Mutex) Lock(ctx context.Context) error {
 	cur := begin(ctx)
 	m.mu.Lock()
-	m.home.check(cur, "Mutex")
+	m.mu.home.check(cur, "Mutex")
 	if !m.locked {
 		m.locked, m.holder = true, cur.ID()
 		m.mu.Unlock()

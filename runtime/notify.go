@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -12,8 +11,7 @@ import (
 // notification sent just before the wait is not lost. The zero value is
 // ready to use.
 type Notify struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	permit  bool
 	waiters kernel.WaitQueue // Data: nil, or notifiedAll once woken by NotifyAll
 }
@@ -25,7 +23,7 @@ var notifiedAll = new(bool)
 func (n *Notify) Wait(ctx context.Context) error {
 	cur := begin(ctx)
 	n.mu.Lock()
-	n.home.check(cur, "Notify")
+	n.mu.home.check(cur, "Notify")
 	if n.permit {
 		n.permit = false
 		n.mu.Unlock()

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -11,8 +10,7 @@ import (
 // the function runs park (it may itself wait) and honour ctx. The zero
 // value is ready to use.
 type Once struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	done    bool
 	running bool
 	waiters kernel.WaitQueue
@@ -26,7 +24,7 @@ type Once struct {
 func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 	cur := begin(ctx)
 	o.mu.Lock()
-	o.home.check(cur, "Once")
+	o.mu.home.check(cur, "Once")
 	for o.running {
 		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
 		o.waiters.PushBack(w)
@@ -81,8 +79,7 @@ func OnceValue[T any](f func(ctx context.Context) (T, error)) func(ctx context.C
 // are waiting, then all return together and the barrier resets for the
 // next round.
 type Barrier struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	n       int
 	count   int
 	waiters kernel.WaitQueue
@@ -102,7 +99,7 @@ func NewBarrier(n int) *Barrier {
 func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	cur := begin(ctx)
 	b.mu.Lock()
-	b.home.check(cur, "Barrier")
+	b.mu.home.check(cur, "Barrier")
 	b.count++
 	if b.count == b.n {
 		b.count = 0

@@ -118,7 +118,7 @@ func (rc *recvCase[T]) try(cur *kernel.Task, w *kernel.Waiter) status {
 	c := rc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.home.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	v, st, err := c.recvNow(&claimer{w: w})
 	switch st {
 	case completed:
@@ -170,7 +170,7 @@ func (sc *sendCase[T]) try(cur *kernel.Task, w *kernel.Waiter) status {
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.home.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	st, err := c.sendNow(sc.op.val, &claimer{w: w})
 	switch st {
 	case completed:

@@ -11,8 +11,7 @@ import (
 // arrival order (S30): a large request at the head of the queue holds back
 // smaller ones behind it, so it cannot starve.
 type Semaphore struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	size    int64
 	held    int64
 	waiters kernel.WaitQueue // Data: *int64, the weight asked for
@@ -37,7 +36,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	cur := begin(ctx)
 	s.mu.Lock()
-	s.home.check(cur, "Semaphore")
+	s.mu.home.check(cur, "Semaphore")
 	if n < 0 || n > s.size {
 		s.mu.Unlock()
 		panic("runtime: " + op + " of a weight outside 0..size; no release could ever satisfy it")

@@ -31,7 +31,7 @@ func begin(ctx context.Context) *kernel.Task {
 // and granted reports whether it was granted all the same (the task was
 // dropped right after a grant): the caller undoes that grant, then returns
 // kernel.Resume(cur, err).
-func park(ctx context.Context, cur *kernel.Task, mu *sync.Mutex, q *kernel.WaitQueue, w *kernel.Waiter) (granted bool, err error) {
+func park(ctx context.Context, cur *kernel.Task, mu *lock, q *kernel.WaitQueue, w *kernel.Waiter) (granted bool, err error) {
 	mu.Unlock()
 	err = cur.Executor().Park(ctx, w)
 	if err == nil {
@@ -59,6 +59,34 @@ func wakeOne(q *kernel.WaitQueue) bool {
 func wakeAll(q *kernel.WaitQueue) {
 	for w := q.PopFront(); w != nil; w = q.PopFront() {
 		w.Task.Executor().Unpark(w)
+	}
+}
+
+// lock guards a primitive. In production it is a sync.Mutex. Once the
+// primitive belongs to a simulation, where one task runs at a time (S2), it
+// stops locking: the flip happens inside Lock, after the real mutex was
+// taken and released, so every Lock/Unlock pair agrees on it. A production
+// primitive never flips, so the unguarded read of virtual never races.
+type lock struct {
+	mu      sync.Mutex
+	home    home
+	virtual bool
+}
+
+func (l *lock) Lock() {
+	if l.virtual {
+		return
+	}
+	l.mu.Lock()
+	if l.home.ex != nil && l.home.ex.Virtual() {
+		l.virtual = true
+		l.mu.Unlock()
+	}
+}
+
+func (l *lock) Unlock() {
+	if !l.virtual {
+		l.mu.Unlock()
 	}
 }
 

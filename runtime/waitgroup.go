@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"sync"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -11,8 +10,7 @@ import (
 // like sync.WaitGroup, but Wait parks the task and honours ctx. The zero
 // value is ready to use.
 type WaitGroup struct {
-	mu      sync.Mutex
-	home    home
+	mu      lock
 	n       int
 	waiters kernel.WaitQueue
 }
@@ -50,7 +48,7 @@ func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 func (wg *WaitGroup) Wait(ctx context.Context) error {
 	cur := begin(ctx)
 	wg.mu.Lock()
-	wg.home.check(cur, "WaitGroup")
+	wg.mu.home.check(cur, "WaitGroup")
 	if wg.n == 0 {
 		wg.mu.Unlock()
 		return nil

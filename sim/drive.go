@@ -61,8 +61,9 @@ func (e *executor) resume(t *kernel.Task) {
 	t.Sim.State = stRunning
 	e.current = t
 	// For the watchdog: a step counter that stays put while a task is
-	// stuck (between steps the driver never waits), and the worker running.
-	e.active.Store(w)
+	// stuck (between steps the driver never waits). The store also
+	// publishes e.current, which the watchdog reads once it sees no
+	// progress.
 	e.progress.Add(1)
 	w.next()
 	e.current = nil

@@ -50,9 +50,8 @@ type executor struct {
 	inFire   bool // running timer callbacks
 	workers  []*worker
 	progress atomic.Uint64 // steps begun; for the watchdog
-	active   atomic.Pointer[worker]
-	broken   atomic.Bool // the watchdog gave up on a stuck task
-	cleanup  bool        // dropping everything after the watchdog gave up
+	broken   atomic.Bool   // the watchdog gave up on a stuck task
+	cleanup  bool          // dropping everything after the watchdog gave up
 }
 
 func newExecutor(c config) *executor {

@@ -87,7 +87,9 @@ func (tr *trace) add(ev Event) {
 	tr.n++
 	if len(tr.ring) > 0 {
 		tr.ring[tr.next] = ev
-		tr.next = (tr.next + 1) % len(tr.ring)
+		if tr.next++; tr.next == len(tr.ring) {
+			tr.next = 0
+		}
 	}
 }
 

@@ -26,10 +26,12 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 				continue
 			}
 			if now.Sub(since) >= limit {
-				// The worker's task was set before the store that
-				// published the worker, and cannot change while stuck.
-				w := e.active.Load()
-				stuck <- &StuckTaskError{ID: w.task.ID(), After: now.Sub(since), Stack: goroutineStack(w.goid.Load())}
+				// e.current was set before the progress counter was
+				// bumped (which this goroutine has loaded), and does not
+				// change while the task is stuck.
+				t := e.current
+				w := t.Sim.Worker.(*worker)
+				stuck <- &StuckTaskError{ID: t.ID(), After: now.Sub(since), Stack: goroutineStack(w.goid.Load())}
 				return
 			}
 		}
