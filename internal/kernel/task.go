@@ -96,10 +96,10 @@ type Task struct {
 	// next, prev link the task into its executor's TaskList of live tasks.
 	next, prev *Task
 
-	// Executor-private: production. Both are made on first use, so a task
-	// that never waits allocates neither.
-	wake chan struct{}                 // one token per successful Unpark
-	drop atomic.Pointer[chan struct{}] // closed by Abort
+	// Executor-private: production. wake is made on first use, so a task
+	// that never waits allocates none; Parked is the wait Abort must end.
+	wake   chan struct{} // one token per successful Unpark
+	Parked atomic.Pointer[Waiter]
 
 	// Executor-private: simulation.
 	Sim SimState
@@ -137,19 +137,6 @@ func (t *Task) Executor() Executor { return t.exec }
 
 // Body returns the task's body.
 func (t *Task) Body() Runner { return t.body }
-
-// DropChan returns the channel that production Abort closes, making it on
-// first use. Park and Abort both go through here, so they agree on it.
-func (t *Task) DropChan() chan struct{} {
-	if c := t.drop.Load(); c != nil {
-		return *c
-	}
-	c := make(chan struct{})
-	if t.drop.CompareAndSwap(nil, &c) {
-		return c
-	}
-	return *t.drop.Load()
-}
 
 // Aborted reports whether Abort was requested.
 func (t *Task) Aborted() bool { return t.aborted.Load() }

@@ -104,41 +104,55 @@ func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 }
 
 // Park waits for a token on the waiter's channel. Every transition of a
-// waiter out of "waiting" made by somebody else (Unpark) sends exactly one
-// token, and every such token is received here, so no token is ever left
-// over for a later wait.
+// waiter out of "waiting" made by somebody else (Unpark, or Abort giving up
+// the wait for the task) sends exactly one token, and every such token is
+// received here, so no token is ever left over for a later wait.
+//
+// Abort finds the wait through Task.Parked: Park publishes the waiter, then
+// checks for an abort; Abort records the abort, then looks for a waiter.
+// Both sides use sequentially consistent atomics, so at least one of them
+// sees the other and the task cannot sleep through its abort. That keeps
+// the common wait a receive on a single channel.
 func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
-	var drop chan struct{} // nil outside a task: never ready
-	if t.IsTask() {
-		drop = t.DropChan()
-		if t.Aborted() {
-			if !w.TryAbandon() {
-				<-w.Chan()
+	if !t.IsTask() {
+		select {
+		case <-w.Chan():
+			return nil
+		case <-ctx.Done():
+			if w.TryAbandon() {
+				return ctx.Err()
 			}
-			return kernel.ErrDropped
+			<-w.Chan() // woken at the same time: the grant wins
+			return nil
 		}
 	}
-	select {
-	case <-w.Chan():
-		if t.IsTask() && t.Aborted() {
-			// Woken, but aborted before running on: the task is dropped
-			// here, as in a simulation; the primitive undoes the grant.
-			return kernel.ErrDropped
-		}
-		return nil
-	case <-ctx.Done():
-		if w.TryAbandon() {
-			return ctx.Err()
-		}
-		<-w.Chan() // woken at the same time: the grant wins
-		return nil
-	case <-drop:
+	t.Parked.Store(w.Lead())
+	defer t.Parked.Store(nil)
+	if t.Aborted() {
 		if !w.TryAbandon() {
-			<-w.Chan() // woken, then dropped: the primitive undoes the grant
+			<-w.Chan() // granted, or given up by Abort: its token is due
 		}
 		return kernel.ErrDropped
 	}
+	if done := ctx.Done(); done == nil {
+		<-w.Chan()
+	} else {
+		select {
+		case <-w.Chan():
+		case <-done:
+			if w.TryAbandon() {
+				return ctx.Err()
+			}
+			<-w.Chan() // granted (the grant wins) or given up by Abort
+		}
+	}
+	if t.Aborted() {
+		// Given up by Abort, or granted and aborted before running on:
+		// dropped here, as in a simulation; the primitive undoes a grant.
+		return kernel.ErrDropped
+	}
+	return nil
 }
 
 func (p *Executor) Unpark(w *kernel.Waiter) bool {
@@ -157,8 +171,11 @@ func (p *Executor) Yield(t *kernel.Task) {
 }
 
 func (p *Executor) Abort(t *kernel.Task) {
-	if t.RequestAbort() {
-		close(t.DropChan())
+	if !t.RequestAbort() {
+		return
+	}
+	if w := t.Parked.Load(); w != nil && w.TryAbandon() {
+		p.Deliver(w) // wake it: Park sees the abort
 	}
 }
 
