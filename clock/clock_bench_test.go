@@ -2,6 +2,7 @@ package clock_test
 
 import (
 	"context"
+	"flag"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -76,8 +77,15 @@ func BenchmarkW3Sleeps(b *testing.B) {
 
 // inBubble runs f in a testing/synctest bubble. synctest.Test needs a
 // *testing.T, which a benchmark does not have: testing.RunTests provides
-// one.
+// one. RunTests repeats each test -test.count times, so the flag is set to
+// 1 around the call (benchmarks run one at a time).
 func inBubble(b *testing.B, f func()) {
+	count := flag.Lookup("test.count")
+	old := count.Value.String()
+	if err := count.Value.Set("1"); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = count.Value.Set(old) }()
 	ok := testing.RunTests(func(_, _ string) (bool, error) { return true, nil },
 		[]testing.InternalTest{{Name: "bubble", F: func(t *testing.T) {
 			synctest.Test(t, func(*testing.T) { f() })

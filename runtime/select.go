@@ -232,7 +232,7 @@ func (tc *timerCase) try(cur *kernel.Task, w *kernel.Waiter) status {
 		}
 		return completed
 	}
-	tc.tm = kernel.WakeTimer(tc.when, w)
+	tc.tm.ArmWake(tc.when, w)
 	ex.StartTimer(&tc.tm)
 	return notReady
 }

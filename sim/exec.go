@@ -259,8 +259,7 @@ func (e *executor) RandN(n int) int {
 }
 
 func (e *executor) StartTimer(tm *kernel.Timer) {
-	tm.Tie = e.rng.Uint64()
-	e.timers.push(tm, tm.When.Sub(e.cfg.start))
+	e.timers.push(tm, tm.When.Sub(e.cfg.start), e.rng.Uint64())
 }
 
 func (e *executor) StopTimer(tm *kernel.Timer) bool {

@@ -8,105 +8,157 @@ import (
 
 // timerHeap is a 4-ary min-heap of pending timers on (deadline, seeded
 // tie), so that timers due at the same instant fire in an order the seed
-// chooses (S6). Four children per node halve the depth of a binary heap;
-// the deadlines sit in their own array, which the sift loops scan.
+// chooses (S6).
+//
+// Entries are values: sifting touches only the heap's own array, never the
+// timers themselves, which live all over memory (in tasks). A stopped timer
+// is deleted lazily: Stop bumps the timer's sequence number, and an entry
+// whose number no longer matches is dropped when it reaches the top (or at
+// a compaction, when stale entries outnumber live ones).
 type timerHeap struct {
-	h    []*kernel.Timer
-	when []time.Duration // parallel to h: deadline since the start
+	h     []timerEntry
+	live  int // entries whose timer is still pending
+	stale int
 }
 
-func (th *timerHeap) len() int { return len(th.h) }
+type timerEntry struct {
+	when time.Duration // deadline since the start
+	tie  uint64
+	seq  uint64
+	tm   *kernel.Timer
+}
 
-func (th *timerHeap) less(i, j int) bool {
-	if th.when[i] != th.when[j] {
-		return th.when[i] < th.when[j]
+func (a *timerEntry) before(b *timerEntry) bool {
+	if a.when != b.when {
+		return a.when < b.when
 	}
-	return th.h[i].Tie < th.h[j].Tie
+	return a.tie < b.tie
 }
 
-func (th *timerHeap) swap(i, j int) {
-	th.h[i], th.h[j] = th.h[j], th.h[i]
-	th.when[i], th.when[j] = th.when[j], th.when[i]
-	th.h[i].Index = i
-	th.h[j].Index = j
+// len returns the number of pending timers.
+func (th *timerHeap) len() int { return th.live }
+
+func (th *timerHeap) push(tm *kernel.Timer, when time.Duration, tie uint64) {
+	tm.Seq++
+	tm.Pending = true
+	th.h = append(th.h, timerEntry{when: when, tie: tie, seq: tm.Seq, tm: tm})
+	th.up(len(th.h) - 1)
+	th.live++
 }
 
-func (th *timerHeap) push(tm *kernel.Timer, when time.Duration) {
-	tm.Index = len(th.h)
-	th.h = append(th.h, tm)
-	th.when = append(th.when, when)
-	th.up(tm.Index)
-}
-
-// peek returns the earliest deadline.
-func (th *timerHeap) peek() time.Duration { return th.when[0] }
-
-func (th *timerHeap) pop() *kernel.Timer {
-	tm := th.h[0]
-	th.removeAt(0)
-	return tm
-}
-
+// remove stops tm and reports whether it was pending.
 func (th *timerHeap) remove(tm *kernel.Timer) bool {
-	i := tm.Index
-	if i < 0 || i >= len(th.h) || th.h[i] != tm {
+	if !tm.Pending {
 		return false
 	}
-	th.removeAt(i)
+	tm.Pending = false
+	tm.Seq++
+	th.live--
+	th.stale++
+	if th.stale > 1024 && th.stale > th.live {
+		th.compact()
+	}
 	return true
 }
 
-func (th *timerHeap) removeAt(i int) {
-	tm := th.h[i]
-	last := len(th.h) - 1
-	if i != last {
-		th.swap(i, last)
+// top drops stale entries from the top and returns the earliest live one;
+// the heap must hold a pending timer.
+func (th *timerHeap) top() *timerEntry {
+	if th.stale == 0 {
+		return &th.h[0] // no stopped timer left: no need to look at it
 	}
-	th.h[last] = nil
+	for {
+		e := &th.h[0]
+		if e.seq == e.tm.Seq && e.tm.Pending {
+			return e
+		}
+		th.removeTop()
+		th.stale--
+	}
+}
+
+// peek returns the earliest deadline.
+func (th *timerHeap) peek() time.Duration { return th.top().when }
+
+// pop removes and returns the earliest pending timer.
+func (th *timerHeap) pop() *kernel.Timer {
+	tm := th.top().tm
+	th.removeTop()
+	tm.Pending = false
+	th.live--
+	return tm
+}
+
+func (th *timerHeap) removeTop() {
+	last := len(th.h) - 1
+	th.h[0] = th.h[last]
+	th.h[last] = timerEntry{}
 	th.h = th.h[:last]
-	th.when = th.when[:last]
-	tm.Index = -1
-	if i < last {
+	if last > 0 {
+		th.down(0)
+	}
+}
+
+// compact drops every stale entry and rebuilds the heap.
+func (th *timerHeap) compact() {
+	kept := th.h[:0]
+	for _, e := range th.h {
+		if e.seq == e.tm.Seq && e.tm.Pending {
+			kept = append(kept, e)
+		}
+	}
+	clear(th.h[len(kept):])
+	th.h = kept
+	th.stale = 0
+	for i := (len(th.h) - 2) / 4; i >= 0; i-- {
 		th.down(i)
-		th.up(i)
 	}
 }
 
 func (th *timerHeap) up(i int) {
+	h := th.h
+	e := h[i]
 	for i > 0 {
 		p := (i - 1) / 4
-		if !th.less(i, p) {
-			return
+		if !e.before(&h[p]) {
+			break
 		}
-		th.swap(i, p)
+		h[i] = h[p]
 		i = p
 	}
+	h[i] = e
 }
 
 func (th *timerHeap) down(i int) {
-	n := len(th.h)
+	h := th.h
+	n := len(h)
+	e := h[i]
 	for {
 		c := 4*i + 1
 		if c >= n {
-			return
+			break
 		}
 		best := c
 		for k := c + 1; k < c+4 && k < n; k++ {
-			if th.less(k, best) {
+			if h[k].before(&h[best]) {
 				best = k
 			}
 		}
-		if !th.less(best, i) {
-			return
+		if !h[best].before(&e) {
+			break
 		}
-		th.swap(i, best)
+		h[i] = h[best]
 		i = best
 	}
+	h[i] = e
 }
 
+// clear forgets every timer.
 func (th *timerHeap) clear() {
-	for _, tm := range th.h {
-		tm.Index = -1
+	for _, e := range th.h {
+		if e.seq == e.tm.Seq {
+			e.tm.Pending = false
+		}
 	}
-	th.h, th.when = nil, nil
+	th.h, th.live, th.stale = nil, 0, 0
 }

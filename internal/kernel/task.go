@@ -61,11 +61,27 @@ type PanicInfo struct {
 // Fields marked executor-private belong to the executor that created the
 // task; nothing else touches them.
 type Task struct {
+	// The fields a scheduling step touches come first, so that a step
+	// reads few cache lines of a task (a simulation with many tasks is
+	// bound by memory, not by instructions).
 	id     TaskID
 	exec   Executor
 	parent context.Context // the context Spawn was given
-	body   Runner
-	done   Completer
+
+	// Executor-private: simulation.
+	Sim SimState
+
+	finished atomic.Bool
+	// aborted is set by Abort; unwinding is set once the task has been
+	// made to unwind (S15). A task that recovers the unwinding and goes on
+	// is unwound again at its next yield point and still ends Cancelled.
+	aborted   atomic.Bool
+	unwinding bool
+	waiter    Waiter
+	timer     Timer
+
+	body Runner
+	done Completer
 
 	// SpawnPC is the program counter of the Spawn call, for reports.
 	SpawnPC uintptr
@@ -79,15 +95,6 @@ type Task struct {
 	panic    *PanicInfo
 	joiners  WaitQueue
 	observed bool
-	finished atomic.Bool
-
-	// aborted is set by Abort; unwinding is set once the task has been
-	// made to unwind (S15). A task that recovers the unwinding and goes on
-	// is unwound again at its next yield point and still ends Cancelled.
-	aborted   atomic.Bool
-	unwinding bool
-	waiter    Waiter
-	timer     Timer
 
 	// Scratch caches a primitive's per-wait record (a channel operation's
 	// slot) for reuse: a task waits on one thing at a time.
@@ -100,9 +107,6 @@ type Task struct {
 	// that never waits allocates none; Parked is the wait Abort must end.
 	wake   chan struct{} // one token per successful Unpark
 	Parked atomic.Pointer[Waiter]
-
-	// Executor-private: simulation.
-	Sim SimState
 }
 
 // SimState is the simulated executor's bookkeeping for a task.

@@ -13,9 +13,9 @@ type Timer struct {
 	gen  uint64 // the generation of Wake's wait the timer was armed for
 
 	// Executor-private.
-	Index int         // heap position in a simulation, -1 when not pending
-	Tie   uint64      // seeded tie-breaker for equal deadlines (S6)
-	Real  *time.Timer // production
+	Seq     uint64      // simulation: bumped at every start and stop
+	Pending bool        // simulation: started, not yet fired or stopped
+	Real    *time.Timer // production
 }
 
 // Expire runs what tm does when it is due.
@@ -29,11 +29,11 @@ func (tm *Timer) Expire() {
 	}
 }
 
-// WakeTimer returns a timer armed to grant w's current wait at when, and
-// no later wait of the same waiter (a production timer may fire after it
-// was stopped).
-func WakeTimer(when time.Time, w *Waiter) Timer {
-	return Timer{When: when, Wake: w, gen: w.Gen()}
+// ArmWake sets tm to grant w's current wait at when, and no later wait of
+// the same waiter (a production timer may fire after it was stopped). It
+// keeps the executor's bookkeeping, so a timer can be re-armed after a stop.
+func (tm *Timer) ArmWake(when time.Time, w *Waiter) {
+	tm.When, tm.Fire, tm.Wake, tm.gen = when, nil, w, w.Gen()
 }
 
 // SleepTimer returns a timer for one sleep of t that wakes w. A task sleeps
@@ -44,6 +44,6 @@ func (t *Task) SleepTimer(when time.Time, w *Waiter) *Timer {
 	if !t.IsTask() {
 		tm = new(Timer)
 	}
-	*tm = WakeTimer(when, w)
+	tm.ArmWake(when, w)
 	return tm
 }
