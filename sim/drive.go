@@ -165,13 +165,18 @@ func (e *executor) drive(done func() bool) error {
 	if e.cfg.watchdog > 0 {
 		stop := make(chan struct{})
 		stuck := make(chan error, 1)
-		go e.watchdog(stop, stuck)
+		exited := make(chan struct{})
+		go func() {
+			defer close(exited)
+			e.watchdog(stop, stuck)
+		}()
 		select {
 		case err = <-res:
 		case err = <-stuck:
 			e.broken.Store(true)
 		}
 		close(stop)
+		<-exited // no goroutine of a finished drive outlives it
 	} else {
 		err = <-res
 	}
@@ -255,6 +260,10 @@ func (e *executor) Shutdown(time.Duration) error {
 	}
 	if e.running {
 		panic("sim: Shutdown called inside the simulation; return from BlockOn first")
+	}
+	if broken == "no-shutdown-drop" {
+		e.closed = true
+		return nil
 	}
 	e.dropAll()
 	err := e.drive(func() bool { return e.live.Len() == 0 })

@@ -113,6 +113,12 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	}
 	e.live.PushBack(t)
 	t.Sim.State = stNew
+	if broken == "spawn-inline" && e.current != nil {
+		cur := e.current
+		e.resume(t)
+		e.current, cur.Sim.State = cur, stRunning
+		return
+	}
 	e.runq.push(t)
 }
 

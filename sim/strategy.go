@@ -179,6 +179,9 @@ func (q *randomQueue) pick(uint64) *kernel.Task {
 	i := 0
 	if n > 1 {
 		i = q.rng.IntN(n)
+		if broken == "nondeterministic" {
+			i = rand.IntN(n)
+		}
 	}
 	t := q.runq[i]
 	q.runq[i] = q.runq[n-1]
