@@ -81,6 +81,9 @@ func (e *executor) loop(done func() bool) error {
 		if e.broken.Load() && !e.cleanup {
 			return nil
 		}
+		if d := e.dec.div; d != nil && !e.closed {
+			return d
+		}
 		e.fireDue()
 		e.pollContexts()
 		if e.runq.len() == 0 {

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"math/rand/v2"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +29,7 @@ const (
 // step (S2). The handoffs are coroutine switches, which order memory.
 type executor struct {
 	cfg     config
-	rng     *rand.Rand
+	dec     *decider
 	runq    runQueue
 	outside *kernel.Task
 
@@ -55,13 +54,17 @@ type executor struct {
 }
 
 func newExecutor(c config) *executor {
-	rng := rand.New(rand.NewPCG(c.seed, c.seed^0x9e3779b97f4a7c15))
+	dec := &decider{src: c.source, record: c.record, replay: c.replay}
+	if dec.src == nil {
+		dec.src = newPCG(c.seed)
+	}
 	e := &executor{
 		cfg:   c,
-		rng:   rng,
+		dec:   dec,
 		trace: newTrace(c.traceSize),
 	}
-	e.runq = c.strategy.newQueue(rng)
+	dec.step = func() uint64 { return e.steps }
+	e.runq = c.strategy.newQueue(dec)
 	e.outside = kernel.NewOutside(e)
 	return e
 }
@@ -258,14 +261,11 @@ func (e *executor) switchOut(t *kernel.Task) {
 }
 
 func (e *executor) RandN(n int) int {
-	if n <= 1 {
-		return 0
-	}
-	return e.rng.IntN(n)
+	return e.dec.intN(n)
 }
 
 func (e *executor) StartTimer(tm *kernel.Timer) {
-	e.timers.push(tm, tm.When.Sub(e.cfg.start), e.rng.Uint64())
+	e.timers.push(tm, tm.When.Sub(e.cfg.start), e.dec.uint64())
 }
 
 func (e *executor) StopTimer(tm *kernel.Timer) bool {

@@ -20,6 +20,9 @@ type config struct {
 	allowPanics   bool
 	strategyGiven bool
 	seedGiven     bool
+	source        DecisionSource
+	record        bool       // keep Result.Decisions
+	replay        []Decision // follow these decisions
 }
 
 // Defaults of the options below.

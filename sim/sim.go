@@ -34,6 +34,24 @@ type Result struct {
 	Hash uint64
 	// Events are the last events of the run, oldest first (WithTrace).
 	Events []Event
+	// Decisions are every decision the run took, with WithRecording.
+	Decisions []Decision
+
+	cfg config
+}
+
+// Replay returns r as a replay file for the named test. r must come from a
+// run with WithRecording.
+func (r Result) Replay(test string) *Replay {
+	failure := ""
+	if r.Err != nil {
+		failure = r.Err.Error()
+	}
+	return &Replay{
+		Test: test, Seed: r.Seed, Strategy: r.Strategy, StepLimit: r.cfg.stepLimit,
+		TimeLimit: r.cfg.timeLimit, Start: r.cfg.start, AllowPanics: r.cfg.allowPanics,
+		Hash: r.Hash, Failure: failure, Decisions: r.Decisions,
+	}
 }
 
 // Run runs f as the root task of a fresh simulation, then shuts the
@@ -47,7 +65,12 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	if err == nil && !e.cfg.allowPanics {
 		err = e.unobserved()
 	}
+	if d := e.dec; d.replay != nil && d.div == nil && d.pos < len(d.replay) && err == nil {
+		err = &DivergenceError{Index: d.pos, Step: e.steps, Want: d.replay[d.pos], Got: -1}
+	}
 	return Result{
+		Decisions: e.dec.log,
+		cfg:       e.cfg,
 		Seed:     e.cfg.seed,
 		Strategy: e.cfg.strategy,
 		Err:      err,

@@ -120,19 +120,19 @@ type runQueue interface {
 	len() int
 }
 
-func (s Strategy) newQueue(rng *rand.Rand) runQueue {
+func (s Strategy) newQueue(dec *decider) runQueue {
 	switch s.kind {
 	case kindFIFO:
 		return &fifoQueue{}
 	case kindPCT:
-		q := &pctQueue{rng: rng, depth: s.depth}
+		q := &pctQueue{dec: dec, depth: s.depth}
 		for range s.depth - 1 {
-			q.changes = append(q.changes, 1+rng.Uint64N(uint64(s.horizon)))
+			q.changes = append(q.changes, 1+dec.uint64()%uint64(s.horizon))
 		}
 		slices.Sort(q.changes)
 		return q
 	}
-	return &randomQueue{rng: rng}
+	return &randomQueue{dec: dec}
 }
 
 // fifoQueue is a ring buffer.
@@ -167,7 +167,7 @@ func (q *fifoQueue) pick(uint64) *kernel.Task {
 // randomQueue picks uniformly; removal swaps the last task into the hole,
 // which keeps the order a function of the decisions alone.
 type randomQueue struct {
-	rng  *rand.Rand
+	dec  *decider
 	runq []*kernel.Task
 }
 
@@ -178,7 +178,7 @@ func (q *randomQueue) pick(uint64) *kernel.Task {
 	n := len(q.runq)
 	i := 0
 	if n > 1 {
-		i = q.rng.IntN(n)
+		i = q.dec.intN(n)
 		if broken == "nondeterministic" {
 			i = rand.IntN(n)
 		}
@@ -194,7 +194,7 @@ func (q *randomQueue) pick(uint64) *kernel.Task {
 // priority above depth; the i-th change point lowers the chosen task to
 // depth-i, below every initial priority.
 type pctQueue struct {
-	rng     *rand.Rand
+	dec     *decider
 	depth   int
 	changes []uint64 // sorted steps at which a change point falls
 	heap    []*kernel.Task
@@ -204,7 +204,7 @@ func (q *pctQueue) len() int { return len(q.heap) }
 
 func (q *pctQueue) push(t *kernel.Task) {
 	if t.Sim.Prio == 0 {
-		t.Sim.Prio = uint64(q.depth) + 1 + q.rng.Uint64N(1<<62)
+		t.Sim.Prio = uint64(q.depth) + 1 + q.dec.uint64()>>2
 	}
 	q.heap = append(q.heap, t)
 	q.up(len(q.heap) - 1)

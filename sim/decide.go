@@ -1,0 +1,131 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// DecisionSource supplies every choice a simulation makes: which runnable
+// task runs next, how timers due at the same instant are ordered, PCT's
+// priorities, which ready Select case wins. By default it is a PCG seeded
+// by WithSeed; WithDecisions substitutes another, so that a property-testing
+// engine (package simrapid) or a fuzzer (Fuzz) can drive — and shrink — the
+// schedule.
+type DecisionSource interface {
+	// IntN returns a number in [0, n); n >= 2.
+	IntN(n int) int
+	// Uint64 returns a raw 64-bit value (tie-breakers, priorities).
+	Uint64() uint64
+}
+
+// WithDecisions makes src the source of every decision, instead of the
+// seeded PRNG. The seed then only labels the run.
+func WithDecisions(src DecisionSource) Option {
+	return func(c *config) { c.source = src }
+}
+
+// WithRecording keeps every decision of the run in Result.Decisions, from
+// which Result.Replay makes a replay file.
+func WithRecording() Option {
+	return func(c *config) { c.record = true }
+}
+
+// Decision is one recorded decision: a choice among N options (N >= 2),
+// or, with N == 0, a raw 64-bit draw.
+type Decision struct {
+	N int
+	V uint64
+}
+
+func (d Decision) String() string {
+	if d.N == 0 {
+		return fmt.Sprintf("r%x", d.V)
+	}
+	return fmt.Sprintf("%d/%d", d.V, d.N)
+}
+
+// DivergenceError reports a replay that did not follow its recording: at
+// decision Index the program asked for something else than the recording
+// holds, so the program (or weft) changed since the recording, or the
+// program is not deterministic.
+type DivergenceError struct {
+	Index int      // the decision at which the replay left the recording
+	Step  uint64   // the scheduling step at that point
+	Want  Decision // what the recording holds (N == -1: nothing, it ended)
+	Got   int      // options the program offered (0: a raw draw; -1: it ended)
+}
+
+func (e *DivergenceError) Error() string {
+	if e.Want.N == -1 {
+		return fmt.Sprintf("sim: replay diverged at decision %d (step %d): the recording ended, the run asked for more", e.Index, e.Step)
+	}
+	if e.Got == -1 {
+		return fmt.Sprintf("sim: replay diverged at decision %d (step %d): the run ended, the recording holds more (%v next)", e.Index, e.Step, e.Want)
+	}
+	return fmt.Sprintf("sim: replay diverged at decision %d (step %d): recorded %v, the run asked for a choice among %d", e.Index, e.Step, e.Want, e.Got)
+}
+
+// decider makes, and optionally records or replays, a run's decisions.
+type decider struct {
+	src    DecisionSource
+	record bool
+	log    []Decision
+	replay []Decision
+	pos    int
+	div    *DivergenceError
+	step   func() uint64
+}
+
+type pcg struct{ r *rand.Rand }
+
+func (p pcg) IntN(n int) int  { return p.r.IntN(n) }
+func (p pcg) Uint64() uint64  { return p.r.Uint64() }
+func newPCG(seed uint64) pcg { return pcg{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
+
+// intN decides among n options; n <= 1 is no decision at all.
+func (d *decider) intN(n int) int {
+	if n <= 1 {
+		return 0
+	}
+	if d.replay != nil {
+		return int(d.next(n))
+	}
+	v := d.src.IntN(n)
+	if v < 0 || v >= n {
+		panic(fmt.Sprintf("sim: DecisionSource.IntN(%d) returned %d", n, v))
+	}
+	if d.record {
+		d.log = append(d.log, Decision{N: n, V: uint64(v)})
+	}
+	return v
+}
+
+// uint64 draws a raw value.
+func (d *decider) uint64() uint64 {
+	if d.replay != nil {
+		return d.next(0)
+	}
+	v := d.src.Uint64()
+	if d.record {
+		d.log = append(d.log, Decision{V: v})
+	}
+	return v
+}
+
+// next takes the next recorded decision, noting the first divergence.
+func (d *decider) next(n int) uint64 {
+	if d.div != nil {
+		return 0
+	}
+	if d.pos >= len(d.replay) {
+		d.div = &DivergenceError{Index: d.pos, Step: d.step(), Want: Decision{N: -1}, Got: n}
+		return 0
+	}
+	want := d.replay[d.pos]
+	if want.N != n || (n > 0 && want.V >= uint64(n)) {
+		d.div = &DivergenceError{Index: d.pos, Step: d.step(), Want: want, Got: n}
+		return 0
+	}
+	d.pos++
+	return want.V
+}
