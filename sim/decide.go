@@ -78,8 +78,8 @@ type decider struct {
 
 type pcg struct{ r *rand.Rand }
 
-func (p pcg) IntN(n int) int  { return p.r.IntN(n) }
-func (p pcg) Uint64() uint64  { return p.r.Uint64() }
+func (p pcg) IntN(n int) int { return p.r.IntN(n) }
+func (p pcg) Uint64() uint64 { return p.r.Uint64() }
 func newPCG(seed uint64) pcg { return pcg{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
 
 // intN decides among n options; n <= 1 is no decision at all.

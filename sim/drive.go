@@ -102,6 +102,9 @@ func (e *executor) loop(done func() bool) error {
 			return &StepLimitError{Limit: e.cfg.stepLimit}
 		}
 		e.steps++
+		if e.cfg.perturb {
+			gosched()
+		}
 		t := e.runq.pick(e.steps)
 		e.event(EvRun, t, 0, "")
 		e.resume(t)

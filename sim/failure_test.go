@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	goruntime "runtime"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -137,9 +138,11 @@ func (f *fakeTB) output() string {
 	return strings.Join(f.logs, "\n")
 }
 
-// harness runs sim.Test against a fakeTB on a goroutine of its own.
-func harness(name string, f func(tb testing.TB) func(ctx context.Context), opts ...sim.Option) *fakeTB {
+// harness runs sim.Test against a fakeTB on a goroutine of its own, with
+// replay files in dir.
+func harness(dir, name string, f func(tb testing.TB) func(ctx context.Context), opts ...sim.Option) *fakeTB {
 	tb := &fakeTB{name: name}
+	opts = append(opts, sim.WithReplayDir(dir))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -150,7 +153,7 @@ func harness(name string, f func(tb testing.TB) func(ctx context.Context), opts 
 }
 
 func TestTest_RequireInsideATaskFailsWithReplayCommand(t *testing.T) {
-	tb := harness("TestFake", func(tb testing.TB) func(ctx context.Context) {
+	tb := harness(t.TempDir(), "TestFake", func(tb testing.TB) func(ctx context.Context) {
 		return func(ctx context.Context) {
 			h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 				require.Equal(tb, 1, 2, "inside a task")
@@ -163,12 +166,12 @@ func TestTest_RequireInsideATaskFailsWithReplayCommand(t *testing.T) {
 	require.True(t, tb.Failed())
 	out := tb.output()
 	assert.Contains(t, out, "inside a task")
-	assert.Contains(t, out, "sim: seed 1 failed (run 1 of 100, strategy random")
+	assert.Contains(t, out, "sim: seed 1 failed (run 1, strategy random")
 	assert.Contains(t, out, "replay: go test -run '^TestFake$' -sim.seed=1 -sim.strategy=random")
 }
 
 func TestTest_FatalInTheRootTask(t *testing.T) {
-	tb := harness("TestRoot", func(tb testing.TB) func(ctx context.Context) {
+	tb := harness(t.TempDir(), "TestRoot", func(tb testing.TB) func(ctx context.Context) {
 		return func(ctx context.Context) {
 			_ = clock.Sleep(ctx, time.Second)
 			tb.Fatal("root gives up")
@@ -204,7 +207,8 @@ func lostUpdate(tb testing.TB) func(ctx context.Context) {
 }
 
 func TestTest_FindsTheFailingSeedAndItReplays(t *testing.T) {
-	tb := harness("TestLost", lostUpdate)
+	dir := t.TempDir()
+	tb := harness(dir, "TestLost", lostUpdate)
 	require.True(t, tb.Failed())
 	out := tb.output()
 	assert.Contains(t, out, "lost update: counter = 1")
@@ -214,9 +218,12 @@ func TestTest_FindsTheFailingSeedAndItReplays(t *testing.T) {
 	_, err := fmt.Sscanf(out[i:], "sim: seed %d failed", &seed)
 	require.NoError(t, err)
 
-	again := harness("TestLost", lostUpdate, sim.WithSeed(seed))
+	again := harness(t.TempDir(), "TestLost", lostUpdate, sim.WithSeed(seed))
+	replayed := harness(dir, "TestLost", lostUpdate)
+	require.True(t, replayed.Failed(), "the replay file written by the first run fails again")
+	assert.Contains(t, replayed.output(), "replayed from "+filepath.Join(dir, "TestLost", fmt.Sprintf("seed-%d-random.replay", seed)))
 	require.True(t, again.Failed())
-	assert.Contains(t, again.output(), fmt.Sprintf("sim: seed %d failed (run 1 of 1", seed))
+	assert.Contains(t, again.output(), fmt.Sprintf("sim: seed %d failed (run 1,", seed))
 	hash := func(s string) string { return s[strings.Index(s, "hash "):][:23] }
 	assert.Equal(t, hash(out), hash(again.output()))
 }

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weftsim/weft/runtime"
 )
@@ -19,12 +23,20 @@ const reportEvents = 20
 // the steps and virtual time, the failure (panic or deadlock, with stacks),
 // the last events, and the command that replays it.
 //
+// Before exploring, Test replays every replay file under
+// testdata/sim/<TestName>/ (see WithReplayDir): a committed file is a
+// regression test. When a seed fails, Test writes its replay file there.
+//
 // Seeds are 1..N with N = -sim.seeds (default DefaultSeeds), the same on
-// every run so that CI is reproducible; -sim.seed=S runs S alone;
-// -sim.explore starts from a fresh random seed instead, and logs it. The
-// strategy is -sim.strategy, else WithStrategy, else Random. Each flag can
-// also be set with an environment variable (WEFT_SIM_SEED, WEFT_SIM_SEEDS,
-// WEFT_SIM_STRATEGY, WEFT_SIM_EXPLORE).
+// every run so that CI is reproducible. -sim.seed=A-B,C runs those seeds;
+// -sim.explore starts from a fresh random seed instead, and logs it;
+// -sim.time=30s explores seed after seed for that wall-clock budget;
+// -sim.shard=K/N keeps the seeds s with s mod N = K-1, so N CI jobs split
+// the seeds exactly; -sim.replay=FILE replays one file; and
+// -sim.checkdeterminism (or CheckDeterminism) runs every seed twice and
+// reports the first event at which the two runs differ. The strategy is
+// -sim.strategy, else WithStrategy, else Random. Each flag can also be set
+// with an environment variable (WEFT_SIM_SEED, ...).
 //
 // t.Fatal, t.FailNow and testify's require may be called inside tasks: the
 // task ends (runtime.Goexit), the simulation drops the other tasks, and the
@@ -36,16 +48,6 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		t.Fatal(err)
 	}
 	c := buildConfig(opts)
-	first, n := uint64(1), s.seeds
-	switch {
-	case s.seedSet:
-		first, n = s.seed, 1
-	case s.explore:
-		first = freshSeed()
-		t.Logf("sim: exploring %d seeds from %d (strategy %v)", n, first, c.strategy)
-	case c.seedGiven:
-		first, n = c.seed, 1
-	}
 	if s.stratSet {
 		c.strategy = s.strategy
 	}
@@ -53,21 +55,115 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		f(ctx)
 		return nil
 	}
-	for i := range n {
-		seed := first + uint64(i)
-		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy))
+	dir := filepath.Join(c.replayDir, filepath.FromSlash(safeName(t.Name())))
+	if s.replay != "" {
+		replayFile(t, s.replay, body, opts)
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.replay"))
+	slices.Sort(files)
+	for _, file := range files {
+		replayFile(t, file, body, opts)
+	}
+
+	ranges := s.seeds
+	switch {
+	case ranges != nil:
+	case s.explore:
+		first := freshSeed()
+		ranges = []seedRange{{first, first + uint64(s.count) - 1}}
+		t.Logf("sim: exploring seeds from %d (strategy %v)", first, c.strategy)
+	case c.seedGiven:
+		ranges = []seedRange{{c.seed, c.seed}}
+	default:
+		ranges = []seedRange{{1, uint64(s.count)}}
+	}
+	if s.budget > 0 && s.seeds == nil { // a budget, not a count, ends the run
+		ranges[0].hi = ^uint64(0)
+	}
+	check := s.check || c.checkDeterminism
+	start := time.Now()
+	tried := 0
+	for seed := range seedsOf(ranges, s.shard) {
+		if s.budget > 0 && time.Since(start) > s.budget {
+			break
+		}
+		tried++
+		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), WithRecording())
+		if check {
+			run = append(run, WithTrace(max(c.traceSize, checkTrace)))
+		}
 		res := Run(body, run...)
 		if res.Err != nil || t.Failed() {
-			t.Fatal(report(t.Name(), res, i+1, n))
+			file := writeReplay(t, dir, res)
+			t.Fatal(report(t.Name(), res, tried, file))
 		}
+		if check {
+			if msg := compareRuns(res, Run(body, append(run, perturb())...)); msg != "" {
+				t.Fatalf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(t.Name(), seed, c.strategy))
+			}
+		}
+	}
+	if s.budget > 0 {
+		t.Logf("sim: explored %d seeds in %v", tried, time.Since(start).Round(time.Millisecond))
 	}
 }
 
+// replayFile reruns a replay file and fails t if it cannot be read, if the
+// run diverges from it, or if the failure it recorded is still there.
+func replayFile(t testing.TB, file string, body func(context.Context) error, opts []Option) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("sim: %v", err)
+	}
+	r, err := ParseReplay(data)
+	if err != nil {
+		t.Fatalf("sim: replay file %s: %v", file, err)
+	}
+	res := Run(body, append(opts[:len(opts):len(opts)], r.Options()...)...)
+	var de *DivergenceError
+	switch {
+	case errors.As(res.Err, &de):
+		t.Fatalf("sim: replay of %s: %v\n(if the program changed on purpose, delete the file)", file, de)
+	case res.Hash != r.Hash:
+		t.Fatalf("sim: replay of %s diverged: the run's hash is %#016x, the file's %#016x\n(if the program changed on purpose, delete the file)", file, res.Hash, r.Hash)
+	case res.Err != nil || t.Failed():
+		t.Fatalf("%s\nreplayed from %s", report(t.Name(), res, 1, ""), file)
+	}
+}
+
+// writeReplay persists a failing run and returns the file's path, or ""
+// with a logged reason when it cannot.
+func writeReplay(t testing.TB, dir string, res Result) string {
+	name := fmt.Sprintf("seed-%d-%s.replay", res.Seed, strings.ReplaceAll(res.Strategy.String(), ":", "_"))
+	file := filepath.Join(dir, name)
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		err = os.WriteFile(file, res.Replay(t.Name()).Marshal(), 0o644)
+		if err == nil {
+			return file
+		}
+		t.Logf("sim: could not write the replay file: %v", err)
+	}
+	return ""
+}
+
+// safeName turns a test name into a relative path.
+func safeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ':', '\\', '*', '?', '"', '<', '>', '|', ' ':
+			return '_'
+		}
+		return r
+	}, name)
+}
+
 // report formats a failed run.
-func report(name string, r Result, tried, of int) string {
+func report(name string, r Result, tried int, file string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "sim: seed %d failed (run %d of %d, strategy %v, %d steps, virtual time +%v, hash %#016x)\n",
-		r.Seed, tried, of, r.Strategy, r.Steps, r.Elapsed, r.Hash)
+	fmt.Fprintf(&b, "sim: seed %d failed (run %d, strategy %v, %d steps, virtual time +%v, hash %#016x)\n",
+		r.Seed, tried, r.Strategy, r.Steps, r.Elapsed, r.Hash)
 	if r.Err == nil {
 		b.WriteString("failure: the test failed inside a task (see the messages above)\n")
 	} else {
@@ -92,6 +188,9 @@ func report(name string, r Result, tried, of int) string {
 		for _, e := range ev {
 			fmt.Fprintf(&b, "\t%v\n", e)
 		}
+	}
+	if file != "" {
+		fmt.Fprintf(&b, "replay file: %s (commit it to keep this failure as a regression test)\n", file)
 	}
 	fmt.Fprintf(&b, "replay: %s", ReplayCommand(name, r.Seed, r.Strategy))
 	return b.String()

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"path/filepath"
 	"time"
 
 	"github.com/weftsim/weft/clock"
@@ -10,19 +11,22 @@ import (
 type Option func(*config)
 
 type config struct {
-	seed          uint64
-	strategy      Strategy
-	stepLimit     uint64
-	timeLimit     time.Duration
-	watchdog      time.Duration
-	traceSize     int
-	start         time.Time
-	allowPanics   bool
-	strategyGiven bool
-	seedGiven     bool
-	source        DecisionSource
-	record        bool       // keep Result.Decisions
-	replay        []Decision // follow these decisions
+	seed             uint64
+	strategy         Strategy
+	stepLimit        uint64
+	timeLimit        time.Duration
+	watchdog         time.Duration
+	traceSize        int
+	start            time.Time
+	allowPanics      bool
+	strategyGiven    bool
+	seedGiven        bool
+	source           DecisionSource
+	record           bool       // keep Result.Decisions
+	replay           []Decision // follow these decisions
+	replayDir        string
+	checkDeterminism bool
+	perturb          bool // yield the processor at every step (determinism check)
 }
 
 // Defaults of the options below.
@@ -42,6 +46,7 @@ func defaults() config {
 		watchdog:  DefaultWatchdog,
 		traceSize: DefaultTraceSize,
 		start:     clock.Epoch,
+		replayDir: filepath.Join("testdata", "sim"),
 	}
 }
 
@@ -96,6 +101,12 @@ func WithTrace(n int) Option {
 // clock.Epoch, S7).
 func WithStart(t time.Time) Option {
 	return func(c *config) { c.start = t }
+}
+
+// WithReplayDir sets the directory under which sim.Test keeps replay files,
+// one subdirectory per test (default testdata/sim).
+func WithReplayDir(dir string) Option {
+	return func(c *config) { c.replayDir = dir }
 }
 
 // AllowUnobservedPanics relaxes S17: by default a task panic that no Join

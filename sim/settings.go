@@ -8,15 +8,20 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The knobs of sim.Test, each a flag and an environment variable; a flag
 // given on the command line wins over the variable.
 var (
-	flagSeed     = flag.String("sim.seed", "", "run only this seed (replays a failure); env "+envSeed)
-	flagSeeds    = flag.String("sim.seeds", "", "number of seeds each sim.Test explores (default 100); env "+envSeeds)
-	flagStrategy = flag.String("sim.strategy", "", "scheduling strategy: fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON; env "+envStrategy)
-	flagExplore  = flag.Bool("sim.explore", false, "explore fresh random seeds instead of the stable default ones; env "+envExplore)
+	_ = flag.String("sim.seed", "", "run only these seeds: N, A-B, or a comma-separated list (replays a failure); env "+envSeed)
+	_ = flag.String("sim.seeds", "", "number of seeds each sim.Test explores (default 100); env "+envSeeds)
+	_ = flag.String("sim.strategy", "", "scheduling strategy: fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON; env "+envStrategy)
+	_ = flag.Bool("sim.explore", false, "explore fresh random seeds instead of the stable default ones; env "+envExplore)
+	_ = flag.String("sim.replay", "", "replay this replay file only; env "+envReplay)
+	_ = flag.Bool("sim.checkdeterminism", false, "run every seed twice and compare the runs; env "+envCheck)
+	_ = flag.String("sim.time", "", "explore for this wall-clock budget (e.g. 30s) instead of a seed count; env "+envTime)
+	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
 )
 
 const (
@@ -24,6 +29,10 @@ const (
 	envSeeds    = "WEFT_SIM_SEEDS"
 	envStrategy = "WEFT_SIM_STRATEGY"
 	envExplore  = "WEFT_SIM_EXPLORE"
+	envReplay   = "WEFT_SIM_REPLAY"
+	envCheck    = "WEFT_SIM_CHECKDETERMINISM"
+	envTime     = "WEFT_SIM_TIME"
+	envShard    = "WEFT_SIM_SHARD"
 
 	// DefaultSeeds is how many seeds sim.Test explores by default.
 	DefaultSeeds = 100
@@ -31,12 +40,15 @@ const (
 
 // settings is the parsed form of the knobs.
 type settings struct {
-	seed     uint64
-	seedSet  bool
-	seeds    int
+	seeds    []seedRange // -sim.seed
+	count    int
 	strategy Strategy
 	stratSet bool
 	explore  bool
+	replay   string
+	check    bool
+	budget   time.Duration
+	shard    shard
 }
 
 // lookupFunc reads one knob: a value and whether it was given.
@@ -61,34 +73,57 @@ func commandLine(flagName, envName string) (string, bool) {
 // parseSettings reads every knob through lookup. A malformed value is an
 // error naming the knob, never a silent default.
 func parseSettings(lookup lookupFunc) (settings, error) {
-	s := settings{seeds: DefaultSeeds, strategy: Random()}
-	if v, ok := lookup("sim.seed", envSeed); ok && v != "" {
-		n, err := strconv.ParseUint(strings.TrimSpace(v), 0, 64)
-		if err != nil {
-			return s, fmt.Errorf("sim: -sim.seed=%q (or %s): not an unsigned integer", v, envSeed)
+	s := settings{count: DefaultSeeds, strategy: Random(), shard: shard{1, 1}}
+	knob := func(name, env string, parse func(v string) error) error {
+		v, ok := lookup(name, env)
+		if !ok || v == "" {
+			return nil
 		}
-		s.seed, s.seedSet = n, true
-	}
-	if v, ok := lookup("sim.seeds", envSeeds); ok && v != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return s, fmt.Errorf("sim: -sim.seeds=%q (or %s): want a positive integer", v, envSeeds)
+		if err := parse(strings.TrimSpace(v)); err != nil {
+			return fmt.Errorf("sim: -%s=%q (or %s): %w", name, v, env, err)
 		}
-		s.seeds = n
+		return nil
 	}
-	if v, ok := lookup("sim.strategy", envStrategy); ok && v != "" {
-		st, err := ParseStrategy(v)
+	boolean := func(dst *bool) func(string) error {
+		return func(v string) (err error) {
+			if *dst, err = strconv.ParseBool(v); err != nil {
+				return fmt.Errorf("want true or false")
+			}
+			return nil
+		}
+	}
+	errs := []error{
+		knob("sim.seed", envSeed, func(v string) (err error) { s.seeds, err = parseSeedSpec(v); return }),
+		knob("sim.seeds", envSeeds, func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive integer")
+			}
+			s.count = n
+			return nil
+		}),
+		knob("sim.strategy", envStrategy, func(v string) (err error) {
+			s.strategy, err = ParseStrategy(v)
+			s.stratSet = err == nil
+			return
+		}),
+		knob("sim.explore", envExplore, boolean(&s.explore)),
+		knob("sim.replay", envReplay, func(v string) error { s.replay = v; return nil }),
+		knob("sim.checkdeterminism", envCheck, boolean(&s.check)),
+		knob("sim.time", envTime, func(v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want a positive duration such as 30s")
+			}
+			s.budget = d
+			return nil
+		}),
+		knob("sim.shard", envShard, func(v string) (err error) { s.shard, err = parseShard(v); return }),
+	}
+	for _, err := range errs {
 		if err != nil {
 			return s, err
 		}
-		s.strategy, s.stratSet = st, true
-	}
-	if v, ok := lookup("sim.explore", envExplore); ok && v != "" {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			return s, fmt.Errorf("sim: -sim.explore=%q (or %s): want true or false", v, envExplore)
-		}
-		s.explore = b
 	}
 	return s, nil
 }
@@ -101,5 +136,5 @@ func freshSeed() uint64 {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("sim: reading system randomness for -sim.explore: " + err.Error())
 	}
-	return binary.LittleEndian.Uint64(b[:])
+	return binary.LittleEndian.Uint64(b[:]) >> 1 // leaves room to count up
 }

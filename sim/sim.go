@@ -71,14 +71,14 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	return Result{
 		Decisions: e.dec.log,
 		cfg:       e.cfg,
-		Seed:     e.cfg.seed,
-		Strategy: e.cfg.strategy,
-		Err:      err,
-		Steps:    e.steps,
-		Elapsed:  e.now,
-		Tasks:    e.nextID,
-		Hash:     e.trace.hash,
-		Events:   e.trace.events(),
+		Seed:      e.cfg.seed,
+		Strategy:  e.cfg.strategy,
+		Err:       err,
+		Steps:     e.steps,
+		Elapsed:   e.now,
+		Tasks:     e.nextID,
+		Hash:      e.trace.hash,
+		Events:    e.trace.events(),
 	}
 }
 
