@@ -74,6 +74,24 @@ type decider struct {
 	pos    int
 	div    *DivergenceError
 	step   func() uint64
+	// srcPanic is a panic raised by a foreign source (rapid aborts a test
+	// case by panicking inside a draw). The run stops at the next step,
+	// shuts down cleanly, and Run re-raises it on its caller's goroutine.
+	srcPanic any
+}
+
+// guarded calls a foreign source, catching its panics.
+func (d *decider) guarded(f func() uint64) (v uint64) {
+	if d.srcPanic != nil {
+		return 0
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			d.srcPanic = r
+			v = 0
+		}
+	}()
+	return f()
 }
 
 type pcg struct{ r *rand.Rand }
@@ -90,7 +108,12 @@ func (d *decider) intN(n int) int {
 	if d.replay != nil {
 		return int(d.next(n))
 	}
-	v := d.src.IntN(n)
+	var v int
+	if p, ok := d.src.(pcg); ok {
+		v = p.IntN(n)
+	} else {
+		v = int(d.guarded(func() uint64 { return uint64(d.src.IntN(n)) }))
+	}
 	if v < 0 || v >= n {
 		panic(fmt.Sprintf("sim: DecisionSource.IntN(%d) returned %d", n, v))
 	}
@@ -105,7 +128,12 @@ func (d *decider) uint64() uint64 {
 	if d.replay != nil {
 		return d.next(0)
 	}
-	v := d.src.Uint64()
+	var v uint64
+	if p, ok := d.src.(pcg); ok {
+		v = p.Uint64()
+	} else {
+		v = d.guarded(d.src.Uint64)
+	}
 	if d.record {
 		d.log = append(d.log, Decision{V: v})
 	}

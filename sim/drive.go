@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"iter"
 	goruntime "runtime"
 	"runtime/debug"
@@ -84,6 +85,9 @@ func (e *executor) loop(done func() bool) error {
 		if d := e.dec.div; d != nil && !e.closed {
 			return d
 		}
+		if e.dec.srcPanic != nil && !e.closed {
+			return errSourcePanicked
+		}
 		e.fireDue()
 		e.pollContexts()
 		if e.runq.len() == 0 {
@@ -155,6 +159,10 @@ func (e *executor) deadlock() error {
 	}
 	return d
 }
+
+// errSourcePanicked stops a run whose DecisionSource panicked; Run
+// re-raises the panic once the simulation is shut down.
+var errSourcePanicked = errors.New("sim: the decision source panicked")
 
 // drive runs loop on a goroutine of its own, so that the caller can give up
 // on a stuck task (watchdog) and so that a task's runtime.Goexit, which

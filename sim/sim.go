@@ -62,6 +62,9 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	if serr := e.Shutdown(0); err == nil {
 		err = serr
 	}
+	if p := e.dec.srcPanic; p != nil {
+		panic(p) // the source's own abort (rapid's), now on the caller's goroutine
+	}
 	if err == nil && !e.cfg.allowPanics {
 		err = e.unobserved()
 	}
