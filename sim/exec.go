@@ -264,6 +264,8 @@ func (e *executor) RandN(n int) int {
 	return e.dec.intN(n)
 }
 
+func (e *executor) RandUint64() uint64 { return e.dec.uint64() }
+
 func (e *executor) StartTimer(tm *kernel.Timer) {
 	e.timers.push(tm, tm.When.Sub(e.cfg.start), e.dec.uint64())
 }

@@ -69,6 +69,11 @@ type Executor interface {
 	// simulation (so a Select's choice among ready cases is the seed's,
 	// S31), from the global source in production.
 	RandN(n int) int
+
+	// RandUint64 is a raw draw for application randomness
+	// (runtime.Rand, runtime.Buggify): a recorded decision in a
+	// simulation, the global source in production.
+	RandUint64() uint64
 }
 
 // ErrDropped is returned by Park when the parked task is being dropped

@@ -226,6 +226,8 @@ func (p *Executor) Shutdown(timeout time.Duration) error {
 
 func (p *Executor) RandN(n int) int { return rand.IntN(n) }
 
+func (p *Executor) RandUint64() uint64 { return rand.Uint64() }
+
 func (p *Executor) StartTimer(tm *kernel.Timer) {
 	tm.Real = time.AfterFunc(time.Until(tm.When), tm.Expire)
 }
