@@ -1,14 +1,17 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +86,10 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	}
 	check := s.check || c.checkDeterminism
 	start := time.Now()
+	if workers := max(s.parallel, c.parallel); workers > 1 && !check {
+		exploreParallel(t, body, opts, c, seedsOf(ranges, s.shard), workers, s.budget, dir)
+		return
+	}
 	tried := 0
 	for seed := range seedsOf(ranges, s.shard) {
 		if s.budget > 0 && time.Since(start) > s.budget {
@@ -106,6 +113,64 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	}
 	if s.budget > 0 {
 		t.Logf("sim: explored %d seeds in %v", tried, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// exploreParallel runs seeds on several goroutines, each its own
+// simulation, and reports the smallest failing seed among those run. f must
+// allow concurrent runs (Parallel's doc).
+func exploreParallel(t testing.TB, body func(context.Context) error, opts []Option, c config,
+	seeds iter.Seq[uint64], workers int, budget time.Duration, dir string) {
+	t.Helper()
+	start := time.Now()
+	next := make(chan uint64)
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
+		for seed := range seeds {
+			if budget > 0 && time.Since(start) > budget {
+				return
+			}
+			select {
+			case next <- seed:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var (
+		mu     sync.Mutex
+		failed []Result
+		tried  int
+		once   sync.Once
+	)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for seed := range next {
+				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), WithRecording())
+				res := Run(body, run...)
+				mu.Lock()
+				tried++
+				if res.Err != nil {
+					failed = append(failed, res)
+					once.Do(func() { close(stop) })
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	once.Do(func() { close(stop) })
+	if len(failed) > 0 {
+		first := slices.MinFunc(failed, func(a, b Result) int { return cmp.Compare(a.Seed, b.Seed) })
+		t.Fatal(report(t.Name(), first, tried, writeReplay(t, dir, first)))
+	}
+	if t.Failed() {
+		t.Fatalf("sim: a run failed inside a task during parallel exploration (%d seeds); rerun without sim.Parallel to find its seed", tried)
+	}
+	if budget > 0 {
+		t.Logf("sim: explored %d seeds on %d goroutines in %v", tried, workers, time.Since(start).Round(time.Millisecond))
 	}
 }
 

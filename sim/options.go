@@ -2,6 +2,7 @@ package sim
 
 import (
 	"path/filepath"
+	goruntime "runtime"
 	"time"
 
 	"github.com/weftsim/weft/clock"
@@ -27,6 +28,7 @@ type config struct {
 	replayDir        string
 	checkDeterminism bool
 	perturb          bool // yield the processor at every step (determinism check)
+	parallel         int
 }
 
 // Defaults of the options below.
@@ -101,6 +103,19 @@ func WithTrace(n int) Option {
 // clock.Epoch, S7).
 func WithStart(t time.Time) Option {
 	return func(c *config) { c.start = t }
+}
+
+// Parallel lets sim.Test explore seeds on n goroutines at once (n <= 0:
+// one per processor), each seed its own simulation sharing nothing, as
+// t.Parallel lets tests run at once. Use it only when the test body allows
+// concurrent runs (it keeps no state outside the simulation). On failure
+// the smallest failing seed among those run is reported. A determinism
+// check always runs seeds one at a time.
+func Parallel(n int) Option {
+	if n <= 0 {
+		n = goruntime.GOMAXPROCS(0)
+	}
+	return func(c *config) { c.parallel = n }
 }
 
 // WithReplayDir sets the directory under which sim.Test keeps replay files,

@@ -164,3 +164,24 @@ func TestTest_ReplayFilesAreRegressionTests(t *testing.T) {
 	assert.Contains(t, changed.output(), "diverged")
 	assert.Contains(t, changed.output(), "delete the file")
 }
+
+func TestTest_ParallelReportsTheSmallestFailingSeed(t *testing.T) {
+	lost := func(testing.TB) func(ctx context.Context) {
+		return func(ctx context.Context) {
+			if err := lostUpdateProgram(ctx); err != nil {
+				panic(err)
+			}
+		}
+	}
+	seq := harness(t.TempDir(), "TestPar", lost, sim.WithStrategy(sim.PCT(3)), sim.AllowUnobservedPanics())
+	par := harness(t.TempDir(), "TestPar", lost, sim.WithStrategy(sim.PCT(3)), sim.AllowUnobservedPanics(), sim.Parallel(4))
+	require.True(t, seq.Failed())
+	require.True(t, par.Failed())
+	seedOf := func(out string) string { return out[strings.Index(out, "sim: seed "):][:14] }
+	assert.Equal(t, seedOf(seq.output()), seedOf(par.output()), "the same first failing seed, run in parallel or not")
+
+	ok := harness(t.TempDir(), "TestParOK", func(testing.TB) func(ctx context.Context) {
+		return func(ctx context.Context) { _ = fourWorkers(ctx) }
+	}, sim.Parallel(0))
+	assert.False(t, ok.Failed(), ok.output())
+}

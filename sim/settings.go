@@ -22,6 +22,7 @@ var (
 	_ = flag.Bool("sim.checkdeterminism", false, "run every seed twice and compare the runs; env "+envCheck)
 	_ = flag.String("sim.time", "", "explore for this wall-clock budget (e.g. 30s) instead of a seed count; env "+envTime)
 	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
+	_ = flag.String("sim.parallel", "", "explore seeds on this many goroutines (tests whose body allows it); env "+envParallel)
 )
 
 const (
@@ -33,6 +34,7 @@ const (
 	envCheck    = "WEFT_SIM_CHECKDETERMINISM"
 	envTime     = "WEFT_SIM_TIME"
 	envShard    = "WEFT_SIM_SHARD"
+	envParallel = "WEFT_SIM_PARALLEL"
 
 	// DefaultSeeds is how many seeds sim.Test explores by default.
 	DefaultSeeds = 100
@@ -49,6 +51,7 @@ type settings struct {
 	check    bool
 	budget   time.Duration
 	shard    shard
+	parallel int
 }
 
 // lookupFunc reads one knob: a value and whether it was given.
@@ -119,6 +122,14 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 			return nil
 		}),
 		knob("sim.shard", envShard, func(v string) (err error) { s.shard, err = parseShard(v); return }),
+		knob("sim.parallel", envParallel, func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive integer")
+			}
+			s.parallel = n
+			return nil
+		}),
 	}
 	for _, err := range errs {
 		if err != nil {

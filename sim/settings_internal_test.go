@@ -31,7 +31,9 @@ func TestParseSettings(t *testing.T) {
 		{"flags", map[string]string{
 			"sim.seed": "17", "sim.seeds": "5", "sim.strategy": "pct:2", "sim.explore": "true",
 			"sim.replay": "x.replay", "sim.checkdeterminism": "1", "sim.time": "30s", "sim.shard": "2/3",
+			"sim.parallel": "4",
 		}, func(s *settings) {
+			s.parallel = 4
 			s.seeds, s.count, s.strategy, s.stratSet, s.explore = []seedRange{{17, 17}}, 5, PCT(2), true, true
 			s.replay, s.check, s.budget, s.shard = "x.replay", true, 30*time.Second, shard{2, 3}
 		}},
@@ -66,6 +68,7 @@ func TestParseSettingsRejectsBadInput(t *testing.T) {
 		{"sim.shard": "3/2"},
 		{"sim.shard": "0/2"},
 		{"sim.shard": "1"},
+		{"sim.parallel": "0"},
 	} {
 		_, err := parseSettings(lookupFrom(in))
 		assert.Error(t, err, "%v", in)
