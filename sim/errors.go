@@ -103,6 +103,15 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("sim: panic in the scheduler: %v\n\n%s", e.Value, e.Stack)
 }
 
+// shortLocation is pcLocation with the file's base name only.
+func shortLocation(pc uintptr) string {
+	loc := pcLocation(pc)
+	if i := strings.LastIndexByte(loc, '/'); i >= 0 {
+		return loc[i+1:]
+	}
+	return loc
+}
+
 func pcLocation(pc uintptr) string {
 	if pc == 0 {
 		return "unknown"

@@ -103,7 +103,7 @@ func ExampleWithTrace() {
 	// Output:
 	// step 0 @0s task 1 spawn
 	// step 1 @0s task 1 run
-	// step 1 @0s task 2 spawn by task 1
+	// step 1 @0s task 2 spawn by task 1 at example_test.go:94
 	// step 1 @0s task 1 park JoinHandle.Join (task 2)
 	// step 2 @0s task 2 run
 	// step 2 @0s task 2 park clock.Sleep

@@ -41,6 +41,7 @@ type Event struct {
 	Task  runtime.TaskID
 	Other runtime.TaskID // the spawner, the waker, the task waited for
 	Op    string         // what a park waits on, how a task ended
+	PC    uintptr        // for a spawn: the Spawn call, shown as file:line
 }
 
 func (ev Event) String() string {
@@ -56,6 +57,9 @@ func (ev Event) String() string {
 		switch ev.Kind {
 		case EvSpawn:
 			s += fmt.Sprintf(" by task %d", ev.Other)
+			if ev.PC != 0 {
+				s += " at " + shortLocation(ev.PC)
+			}
 		case EvWake:
 			s += fmt.Sprintf(" by task %d", ev.Other)
 		default:
