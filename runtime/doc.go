@@ -124,6 +124,14 @@
 //     without a runtime in the context; a simulation refuses waits from
 //     outside its tasks (S32).
 //
+// # Randomness and fault injection
+//
+// [Rand] and [Buggify] give application code randomness and rare paths
+// (FoundationDB's "buggify") that a simulation controls: every draw is one
+// of the run's decisions, so it follows the seed, is kept in replay files
+// and is shrunk with the schedule. In production Rand draws from the global
+// source and Buggify is always false.
+//
 // # Panics
 //
 // A task panic never crashes the process (S17). Join reports it as a

@@ -95,14 +95,43 @@
 // [Test] runs the body for seeds 1..N, the same on every run so that CI is
 // reproducible, and fails at the first failing seed with a report: the
 // seed, the strategy, the steps and virtual time, the failure, the last
-// events, and the go test command that replays it. t.Fatal, t.FailNow and
-// testify's require work inside tasks. Each knob is a flag and an
-// environment variable; the flag wins:
+// events, the replay file it wrote and the go test command that replays
+// it. t.Fatal, t.FailNow and testify's require work inside tasks. Each knob
+// is a flag and an environment variable; the flag wins:
 //
-//   - -sim.seed / WEFT_SIM_SEED: run this seed alone (replay a failure);
+//   - -sim.seed / WEFT_SIM_SEED: run these seeds (N, A-B, comma-separated);
 //   - -sim.seeds / WEFT_SIM_SEEDS: how many seeds to run ([DefaultSeeds]);
 //   - -sim.strategy / WEFT_SIM_STRATEGY: fifo, random, pct, pct:DEPTH or
 //     pct:DEPTH:HORIZON ([ParseStrategy]);
 //   - -sim.explore / WEFT_SIM_EXPLORE: start from a fresh random seed
-//     instead of 1, and log it.
+//     instead of 1, and log it;
+//   - -sim.time / WEFT_SIM_TIME: explore for a wall-clock budget (30s);
+//   - -sim.shard / WEFT_SIM_SHARD: K/N, the seeds s with s mod N = K-1, so
+//     that N CI jobs split the seeds exactly;
+//   - -sim.parallel / WEFT_SIM_PARALLEL: explore on several goroutines (see
+//     [Parallel]);
+//   - -sim.checkdeterminism / WEFT_SIM_CHECKDETERMINISM: run each seed twice
+//     and name the first event at which the runs differ ([CheckDeterminism]);
+//   - -sim.replay / WEFT_SIM_REPLAY: replay one replay file.
+//
+// # Replay files
+//
+// Every decision of a run goes through one [DecisionSource]. When a seed
+// fails, Test writes a [Replay] file — seed, strategy, options, every
+// decision, the run's hash, the format version — under
+// testdata/sim/<TestName>/ ([WithReplayDir]), and every later Test replays
+// the files there before it explores: commit one and it is a regression
+// test. A replay that leaves its recording fails with the first decision
+// at which it diverged ([DivergenceError]); a malformed file is an error
+// naming the line ([ParseReplay]).
+//
+// # Shrinking and fuzzing
+//
+// [WithDecisions] lets another engine drive the decisions. Package
+// sim/simrapid draws them from pgregory.net/rapid, whose shrinker reduces a
+// failing schedule to a minimal one, printed step by step
+// ([Result.Schedule]); [Fuzz] makes a go test -fuzz target whose bytes are
+// the decisions ([Bytes], [RunBytes]). Application code takes its
+// randomness and fault injection through runtime.Rand and runtime.Buggify,
+// which are decisions too: seeded, replayed, shrunk.
 package sim
