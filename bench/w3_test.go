@@ -1,12 +1,10 @@
-package clock_test
+package bench_test
 
 import (
 	"context"
-	"flag"
 	"math/rand/v2"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/weftsim/weft/clock"
@@ -39,7 +37,7 @@ func BenchmarkW3Sleeps(b *testing.B) {
 	b.Run("sim", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			res := sim.Run(func(ctx context.Context) error {
+			inSim(b, func(ctx context.Context) error {
 				var wg runtime.WaitGroup
 				for _, plan := range plans {
 					wg.Go(ctx, func(ctx context.Context) {
@@ -51,11 +49,9 @@ func BenchmarkW3Sleeps(b *testing.B) {
 					})
 				}
 				return wg.Wait(ctx)
-			}, sim.WithStepLimit(0), sim.WithStrategy(sim.FIFO()))
-			if res.Err != nil {
-				b.Fatal(res.Err)
-			}
+			})
 		}
+		per(b, w3Tasks*w3Sleeps, "ns/sleep")
 	})
 	b.Run("synctest", func(b *testing.B) {
 		b.ReportAllocs()
@@ -72,27 +68,8 @@ func BenchmarkW3Sleeps(b *testing.B) {
 				wg.Wait()
 			})
 		}
+		per(b, w3Tasks*w3Sleeps, "ns/sleep")
 	})
-}
-
-// inBubble runs f in a testing/synctest bubble. synctest.Test needs a
-// *testing.T, which a benchmark does not have: testing.RunTests provides
-// one. RunTests repeats each test -test.count times, so the flag is set to
-// 1 around the call (benchmarks run one at a time).
-func inBubble(b *testing.B, f func()) {
-	count := flag.Lookup("test.count")
-	old := count.Value.String()
-	if err := count.Value.Set("1"); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = count.Value.Set(old) }()
-	ok := testing.RunTests(func(_, _ string) (bool, error) { return true, nil },
-		[]testing.InternalTest{{Name: "bubble", F: func(t *testing.T) {
-			synctest.Test(t, func(*testing.T) { f() })
-		}}})
-	if !ok {
-		b.Fatal("the synctest bubble failed")
-	}
 }
 
 // BenchmarkTimerFirings measures one timer firing (a sleep's timer, due,
