@@ -82,14 +82,18 @@ func (e *executor) loop(done func() bool) error {
 		if e.broken.Load() && !e.cleanup {
 			return nil
 		}
-		if d := e.dec.div; d != nil && !e.closed {
-			return d
-		}
-		if e.dec.srcPanic != nil && !e.closed {
+		if d := e.dec; (d.div != nil || d.srcPanic != nil) && !e.closed {
+			if d.div != nil {
+				return d.div
+			}
 			return errSourcePanicked
 		}
-		e.fireDue()
-		e.pollContexts()
+		if e.timers.live > 0 && e.timers.peek() <= e.now {
+			e.fireDue()
+		}
+		if len(e.watch) > 0 {
+			e.pollContexts()
+		}
 		if e.runq.len() == 0 {
 			if e.timers.len() > 0 {
 				next := e.timers.peek()

@@ -67,6 +67,9 @@ type Task struct {
 	id     TaskID
 	exec   Executor
 	parent context.Context // the context Spawn was given
+	// cancellable is false when parent can never be cancelled (its Done is
+	// nil): then Done and Err need not ask it, on every wait.
+	cancellable bool
 
 	// Executor-private: simulation.
 	Sim SimState
@@ -127,6 +130,7 @@ func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Run
 	t.id = id
 	t.exec = exec
 	t.parent = parent
+	t.cancellable = parent.Done() != nil
 	t.body = body
 	t.done = done
 	t.Sim.Index = -1
@@ -177,10 +181,20 @@ func (t *Task) Deadline() (time.Time, bool) { return t.parent.Deadline() }
 
 // Done implements context.Context with the spawn context's cancellation.
 // Abort and shutdown do not cancel it: they drop the task (S15, S20).
-func (t *Task) Done() <-chan struct{} { return t.parent.Done() }
+func (t *Task) Done() <-chan struct{} {
+	if !t.cancellable {
+		return nil
+	}
+	return t.parent.Done()
+}
 
 // Err implements context.Context.
-func (t *Task) Err() error { return t.parent.Err() }
+func (t *Task) Err() error {
+	if !t.cancellable {
+		return nil
+	}
+	return t.parent.Err()
+}
 
 // Value implements context.Context.
 func (t *Task) Value(key any) any {
