@@ -81,7 +81,7 @@ type Task struct {
 	aborted   atomic.Bool
 	unwinding bool
 	waiter    Waiter
-	timer     Timer
+	timer     *Timer // made at the first sleep, then reused
 
 	body Runner
 	done Completer

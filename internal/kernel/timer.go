@@ -40,9 +40,12 @@ func (tm *Timer) ArmWake(when time.Time, w *Waiter) {
 // once at a time and reuses a timer of its own; an Outside binding gets a
 // fresh one.
 func (t *Task) SleepTimer(when time.Time, w *Waiter) *Timer {
-	tm := &t.timer
-	if !t.IsTask() {
+	tm := t.timer
+	if tm == nil {
 		tm = new(Timer)
+		if t.IsTask() {
+			t.timer = tm
+		}
 	}
 	tm.ArmWake(when, w)
 	return tm
