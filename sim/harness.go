@@ -229,9 +229,12 @@ func report(name string, r Result, tried int, file string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sim: seed %d failed (run %d, strategy %v, %d steps, virtual time +%v, hash %#016x)\n",
 		r.Seed, tried, r.Strategy, r.Steps, r.Elapsed, r.Hash)
-	if r.Err == nil {
+	switch {
+	case r.Err == nil:
 		b.WriteString("failure: the test failed inside a task (see the messages above)\n")
-	} else {
+	case errors.Is(r.Err, runtime.ErrGoexit):
+		fmt.Fprintf(&b, "failure: %v: the test failed inside a task (see the messages above)\n", r.Err)
+	default:
 		fmt.Fprintf(&b, "failure: %v\n", r.Err)
 		var pe *runtime.PanicError
 		var ue *UnobservedPanicError
