@@ -135,7 +135,8 @@ func (s Strategy) newQueue(dec *decider) runQueue {
 	return &randomQueue{dec: dec}
 }
 
-// fifoQueue is a ring buffer.
+// fifoQueue is a ring buffer whose size is a power of two, so positions
+// wrap with a mask.
 type fifoQueue struct {
 	buf        []*kernel.Task
 	head, size int
@@ -148,18 +149,18 @@ func (q *fifoQueue) push(t *kernel.Task) {
 	if q.size == len(q.buf) {
 		n := make([]*kernel.Task, max(16, 2*len(q.buf)))
 		for i := range q.size {
-			n[i] = q.buf[(q.head+i)%len(q.buf)]
+			n[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 		}
 		q.buf, q.head = n, 0
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = t
+	q.buf[(q.head+q.size)&(len(q.buf)-1)] = t
 	q.size++
 }
 
 func (q *fifoQueue) pick(uint64) *kernel.Task {
 	t := q.buf[q.head]
 	q.buf[q.head] = nil
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	return t
 }
