@@ -39,7 +39,8 @@ func (s *JoinSet[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, 
 	js.members = append(js.members, b)
 	js.live++
 	js.mu.Unlock()
-	spawn(ctx, cur, &b.task, b, js)
+	b.task.SpawnFunc = funcEntry(f)
+	cur.Executor().Spawn(ctx, cur, &b.task, b, js)
 	return b.task.ID()
 }
 

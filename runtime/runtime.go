@@ -59,6 +59,7 @@ func printPanic(p *PanicError) {
 // simulation's own failures (deadlock, step limit, a stuck task).
 func (rt *Runtime) BlockOn(f func(ctx context.Context) error) error {
 	root := &rootTask{f: f}
+	root.task.SpawnFunc = funcEntry(f)
 	if err := rt.ex.BlockOn(&root.task, root); err != nil {
 		return err
 	}

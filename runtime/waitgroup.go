@@ -36,11 +36,11 @@ func (wg *WaitGroup) Done() { wg.Add(-1) }
 // however it ends.
 func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 	wg.Add(1)
-	Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+	spawnAt(ctx, func(ctx context.Context) (struct{}, error) {
 		defer wg.Done()
 		f(ctx)
 		return struct{}{}, nil
-	})
+	}, funcEntry(f))
 }
 
 // Wait waits until the counter is zero. If ctx ends first it returns

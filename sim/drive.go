@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"iter"
-	goruntime "runtime"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -152,7 +151,7 @@ func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
 	dump := allStacks()
 	for t := e.live.Front(); t != nil; t = t.Next() {
-		b := BlockedTask{ID: t.ID(), SpawnedAt: pcLocation(t.SpawnPC)}
+		b := BlockedTask{ID: t.ID(), SpawnedAt: funcLocation(t.SpawnFunc)}
 		if w := t.Sim.Waiter; w != nil {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
 		}
@@ -258,9 +257,6 @@ func (e *executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 	if e.running {
 		panic("sim: BlockOn called inside the simulation; spawn a task instead of nesting")
 	}
-	var pc [1]uintptr
-	goruntime.Callers(3, pc[:])
-	root.SpawnPC = pc[0]
 	e.Spawn(context.Background(), e.outside, root, body, nil)
 	if root.Finished() {
 		return nil

@@ -14,7 +14,7 @@ type BlockedTask struct {
 	ID        runtime.TaskID
 	Op        string         // the blocking operation it is parked in
 	WaitsFor  runtime.TaskID // the task it waits for, when known (0 otherwise)
-	SpawnedAt string         // file:line of the Spawn call
+	SpawnedAt string         // file:line of the task's function (a literal: its Spawn call)
 	Stack     string         // the task's goroutine, parked where it waits
 }
 
@@ -103,19 +103,21 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("sim: panic in the scheduler: %v\n\n%s", e.Value, e.Stack)
 }
 
-// shortLocation is pcLocation with the file's base name only.
+// shortLocation is funcLocation with the file's base name only.
 func shortLocation(pc uintptr) string {
-	loc := pcLocation(pc)
+	loc := funcLocation(pc)
 	if i := strings.LastIndexByte(loc, '/'); i >= 0 {
 		return loc[i+1:]
 	}
 	return loc
 }
 
-func pcLocation(pc uintptr) string {
-	if pc == 0 {
+// funcLocation returns file:line of the function whose entry is pc.
+func funcLocation(pc uintptr) string {
+	f := goruntime.FuncForPC(pc)
+	if pc == 0 || f == nil {
 		return "unknown"
 	}
-	f, _ := goruntime.CallersFrames([]uintptr{pc}).Next()
-	return fmt.Sprintf("%s:%d", f.File, f.Line)
+	file, line := f.FileLine(pc)
+	return fmt.Sprintf("%s:%d", file, line)
 }

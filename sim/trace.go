@@ -41,7 +41,7 @@ type Event struct {
 	Task  runtime.TaskID
 	Other runtime.TaskID // the spawner, the waker, the task waited for
 	Op    string         // what a park waits on, how a task ended
-	PC    uintptr        // for a spawn: the Spawn call, shown as file:line
+	PC    uintptr        // for a spawn: the task's function, shown as file:line
 }
 
 func (ev Event) String() string {

@@ -86,8 +86,9 @@ type Task struct {
 	body Runner
 	done Completer
 
-	// SpawnPC is the program counter of the Spawn call, for reports.
-	SpawnPC uintptr
+	// SpawnFunc is the entry of the task's function, for reports: for a
+	// function literal, the line of the Spawn call.
+	SpawnFunc uintptr
 
 	// mu guards the outcome fields and joiners in the production executor.
 	// The simulated executor runs one task at a time and takes it too; it
