@@ -27,7 +27,15 @@ func WithDecisions(src DecisionSource) Option {
 // WithRecording keeps every decision of the run in Result.Decisions, from
 // which Result.Replay makes a replay file.
 func WithRecording() Option {
-	return func(c *config) { c.record = true }
+	return func(c *config) { c.record, c.recordCap = true, 0 }
+}
+
+// recordingUpTo records at most limit decisions: sim.Test records every run
+// it explores, so that a failing one can be written out without running it
+// again, but a huge run should not hold its decisions in memory; one that
+// exceeds the limit is run again, recording everything, if it fails.
+func recordingUpTo(limit int) Option {
+	return func(c *config) { c.record, c.recordCap = true, limit }
 }
 
 // Decision is one recorded decision: a choice among N options (N >= 2),
@@ -67,13 +75,15 @@ func (e *DivergenceError) Error() string {
 
 // decider makes, and optionally records or replays, a run's decisions.
 type decider struct {
-	src    DecisionSource
-	record bool
-	log    []Decision
-	replay []Decision
-	pos    int
-	div    *DivergenceError
-	step   func() uint64
+	src      DecisionSource
+	record   bool
+	cap      int  // record at most this many (0: no limit)
+	overflow bool // the cap was passed: the log is incomplete, dropped
+	log      []Decision
+	replay   []Decision
+	pos      int
+	div      *DivergenceError
+	step     func() uint64
 	// srcPanic is a panic raised by a foreign source (rapid aborts a test
 	// case by panicking inside a draw). The run stops at the next step,
 	// shuts down cleanly, and Run re-raises it on its caller's goroutine.
@@ -118,7 +128,7 @@ func (d *decider) intN(n int) int {
 		panic(fmt.Sprintf("sim: DecisionSource.IntN(%d) returned %d", n, v))
 	}
 	if d.record {
-		d.log = append(d.log, Decision{N: n, V: uint64(v)})
+		d.keep(Decision{N: n, V: uint64(v)})
 	}
 	return v
 }
@@ -135,9 +145,22 @@ func (d *decider) uint64() uint64 {
 		v = d.guarded(d.src.Uint64)
 	}
 	if d.record {
-		d.log = append(d.log, Decision{V: v})
+		d.keep(Decision{V: v})
 	}
 	return v
+}
+
+// keep records d, up to the cap; past it, recording stops and the log is
+// dropped (overflow).
+func (d *decider) keep(dec Decision) {
+	if d.overflow {
+		return
+	}
+	if d.cap > 0 && len(d.log) >= d.cap {
+		d.overflow, d.log = true, nil
+		return
+	}
+	d.log = append(d.log, dec)
 }
 
 // next takes the next recorded decision, noting the first divergence.

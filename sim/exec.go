@@ -54,7 +54,7 @@ type executor struct {
 }
 
 func newExecutor(c config) *executor {
-	dec := &decider{src: c.source, record: c.record, replay: c.replay}
+	dec := &decider{src: c.source, record: c.record, cap: c.recordCap, replay: c.replay}
 	if dec.src == nil {
 		dec.src = newPCG(c.seed)
 	}

@@ -21,6 +21,10 @@ import (
 // reportEvents is how many of the last events a failure report shows.
 const reportEvents = 20
 
+// recordLimit is how many decisions sim.Test keeps of each run it explores
+// (16 bytes each); a failing run that took more is run again to record it.
+const recordLimit = 1 << 20
+
 // Test runs f as the root task of a simulation once per seed and fails t at
 // the first failing run, with a report that names the seed, the strategy,
 // the steps and virtual time, the failure (panic or deadlock, with stacks),
@@ -96,12 +100,15 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 			break
 		}
 		tried++
-		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), WithRecording())
+		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), recordingUpTo(recordLimit))
 		if check {
 			run = append(run, WithTrace(max(c.traceSize, checkTrace)))
 		}
 		res := Run(body, run...)
 		if res.Err != nil || t.Failed() {
+			if !res.recorded { // too long to have kept: run it again, recording all
+				res = Run(body, append(run, WithRecording())...)
+			}
 			file := writeReplay(t, dir, res)
 			t.Fatal(report(t.Name(), res, tried, file))
 		}
@@ -148,8 +155,11 @@ func exploreParallel(t testing.TB, body func(context.Context) error, opts []Opti
 	for range workers {
 		wg.Go(func() {
 			for seed := range next {
-				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), WithRecording())
+				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), recordingUpTo(recordLimit))
 				res := Run(body, run...)
+				if res.Err != nil && !res.recorded {
+					res = Run(body, append(run, WithRecording())...)
+				}
 				mu.Lock()
 				tried++
 				if res.Err != nil {

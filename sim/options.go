@@ -24,6 +24,7 @@ type config struct {
 	seedGiven        bool
 	source           DecisionSource
 	record           bool       // keep Result.Decisions
+	recordCap        int        // at most this many (0: all)
 	replay           []Decision // follow these decisions
 	replayDir        string
 	checkDeterminism bool

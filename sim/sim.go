@@ -36,6 +36,8 @@ type Result struct {
 	Events []Event
 	// Decisions are every decision the run took, with WithRecording.
 	Decisions []Decision
+	// recorded is false when the run was not recorded whole.
+	recorded bool
 
 	cfg config
 }
@@ -73,6 +75,7 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	}
 	return Result{
 		Decisions: e.dec.log,
+		recorded:  e.dec.record && !e.dec.overflow,
 		cfg:       e.cfg,
 		Seed:      e.cfg.seed,
 		Strategy:  e.cfg.strategy,
