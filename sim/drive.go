@@ -5,7 +5,6 @@ import (
 	"errors"
 	"iter"
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
@@ -19,14 +18,16 @@ type worker struct {
 	yield func(struct{}) bool
 	task  *kernel.Task
 
-	goid atomic.Uint64 // read by the watchdog goroutine
+	// probe asks the parked task to capture its own stack (deadlock
+	// reports) and yield again at once, without returning to user code.
+	probe bool
+	stack string
 }
 
 func (e *executor) newWorker() *worker {
 	w := &worker{}
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
 		w.yield = yield
-		w.goid.Store(currentGoid())
 		for {
 			kernel.Run(w.task)
 			w.task = nil
@@ -36,6 +37,14 @@ func (e *executor) newWorker() *worker {
 		}
 	})
 	return w
+}
+
+// ownStack resumes the parked task just long enough for it to capture its
+// own stack (see switchOut), which shows where it waits.
+func (w *worker) ownStack() string {
+	w.probe = true
+	w.next()
+	return w.stack
 }
 
 // resume runs t until its next yield point or its end.
@@ -149,14 +158,13 @@ func (e *executor) pollContexts() {
 
 func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
-	dump := allStacks()
 	for t := e.live.Front(); t != nil; t = t.Next() {
 		b := BlockedTask{ID: t.ID(), SpawnedAt: funcLocation(t.SpawnFunc)}
 		if w := t.Sim.Waiter; w != nil {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
 		}
 		if w, ok := t.Sim.Worker.(*worker); ok {
-			b.Stack = findStack(dump, w.goid.Load())
+			b.Stack = w.ownStack()
 		}
 		d.Tasks = append(d.Tasks, b)
 	}

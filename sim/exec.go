@@ -255,8 +255,14 @@ func (e *executor) Abort(t *kernel.Task) {
 // returns when the driver resumes the task.
 func (e *executor) switchOut(t *kernel.Task) {
 	w := t.Sim.Worker.(*worker)
-	if !w.yield(struct{}{}) {
-		panic("sim: internal error: a live task's coroutine was stopped")
+	for {
+		if !w.yield(struct{}{}) {
+			panic("sim: internal error: a live task's coroutine was stopped")
+		}
+		if !w.probe {
+			return
+		}
+		w.probe, w.stack = false, ownGoroutineStack()
 	}
 }
 

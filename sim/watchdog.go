@@ -3,7 +3,7 @@ package sim
 import (
 	"bytes"
 	goruntime "runtime"
-	"strconv"
+	"strings"
 	"time"
 )
 
@@ -30,29 +30,49 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 				// bumped (which this goroutine has loaded), and does not
 				// change while the task is stuck.
 				t := e.current
-				w := t.Sim.Worker.(*worker)
-				stuck <- &StuckTaskError{ID: t.ID(), After: now.Sub(since), Stack: goroutineStack(w.goid.Load())}
+				stuck <- &StuckTaskError{ID: t.ID(), After: now.Sub(since), Stack: stuckStack(t.SpawnFunc)}
 				return
 			}
 		}
 	}
 }
 
-// currentGoid parses the calling goroutine's ID from its stack header. It
-// runs once per coroutine, so that a stuck task's stack can be found later.
-func currentGoid() uint64 {
-	var buf [64]byte
-	b := buf[:goruntime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-		return id
+// ownGoroutineStack returns the calling goroutine's stack.
+func ownGoroutineStack() string {
+	buf := make([]byte, 1<<14)
+	for {
+		n := goruntime.Stack(buf, false)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
 	}
-	return 0
 }
 
-// goroutineStack returns the stack of goroutine id.
-func goroutineStack(id uint64) string { return findStack(allStacks(), id) }
+// stuckStack finds a stuck task's goroutine in a dump of all goroutines:
+// a simulation worker that is not parked in a coroutine switch and runs
+// the task's function. Coroutines do not record their goroutine IDs (that
+// costs a stack read per coroutine); a stuck task is rare enough to search
+// for. If simulations running in parallel leave several candidates, all
+// are shown.
+func stuckStack(fn uintptr) string {
+	name := "sim.(*executor).newWorker"
+	if f := goruntime.FuncForPC(fn); f != nil {
+		name = f.Name()
+	}
+	var found []string
+	for _, g := range bytes.Split(allStacks(), []byte("\n\n")) {
+		header, _, _ := bytes.Cut(g, []byte("\n"))
+		if bytes.Contains(g, []byte("sim.(*executor).newWorker")) && bytes.Contains(g, []byte(name)) &&
+			!bytes.Contains(header, []byte("[coroutine")) {
+			found = append(found, string(g))
+		}
+	}
+	if len(found) == 0 {
+		return "(the stuck goroutine was not found in the dump)"
+	}
+	return strings.Join(found, "\n\n")
+}
 
 // allStacks dumps every goroutine.
 func allStacks() []byte {
@@ -64,15 +84,4 @@ func allStacks() []byte {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-}
-
-// findStack picks goroutine id out of a dump.
-func findStack(dump []byte, id uint64) string {
-	head := []byte("goroutine " + strconv.FormatUint(id, 10) + " [")
-	for _, g := range bytes.Split(dump, []byte("\n\n")) {
-		if bytes.HasPrefix(g, head) {
-			return string(g)
-		}
-	}
-	return "(goroutine " + strconv.FormatUint(id, 10) + " not found)"
 }
