@@ -18,10 +18,10 @@ type worker struct {
 	yield func(struct{}) bool
 	task  *kernel.Task
 
-	// probe asks the parked task to capture its own stack (deadlock
-	// reports) and yield again at once, without returning to user code.
+	// probe asks the parked task to capture its own stack into
+	// executor.probed (deadlock reports) and yield again at once, without
+	// returning to user code.
 	probe bool
-	stack string
 }
 
 func (e *executor) newWorker() *worker {
@@ -41,10 +41,10 @@ func (e *executor) newWorker() *worker {
 
 // ownStack resumes the parked task just long enough for it to capture its
 // own stack (see switchOut), which shows where it waits.
-func (w *worker) ownStack() string {
+func (e *executor) ownStack(w *worker) string {
 	w.probe = true
 	w.next()
-	return w.stack
+	return e.probed
 }
 
 // resume runs t until its next yield point or its end.
@@ -164,7 +164,7 @@ func (e *executor) deadlock() error {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
 		}
 		if w, ok := t.Sim.Worker.(*worker); ok {
-			b.Stack = w.ownStack()
+			b.Stack = e.ownStack(w)
 		}
 		d.Tasks = append(d.Tasks, b)
 	}

@@ -48,6 +48,7 @@ type executor struct {
 	closed   bool // shut down
 	inFire   bool // running timer callbacks
 	workers  []*worker
+	probed   string        // the stack a probed task captured (worker.probe)
 	progress atomic.Uint64 // steps begun; for the watchdog
 	broken   atomic.Bool   // the watchdog gave up on a stuck task
 	cleanup  bool          // dropping everything after the watchdog gave up
@@ -262,7 +263,7 @@ func (e *executor) switchOut(t *kernel.Task) {
 		if !w.probe {
 			return
 		}
-		w.probe, w.stack = false, ownGoroutineStack()
+		w.probe, e.probed = false, ownGoroutineStack()
 	}
 }
 
