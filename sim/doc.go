@@ -17,7 +17,8 @@
 // scheduling steps, the virtual time that passed, a Hash of every event, and
 // the last events ([WithTrace]). [Test] runs a test body once per seed and
 // reports the first failure with the command that replays it. [New] returns a
-// simulated *runtime.Runtime to drive by hand with BlockOn and Shutdown.
+// simulated *runtime.Runtime to drive by hand with BlockOn and Shutdown;
+// [StatsOf] tells a running simulation's tasks, timers, steps and time.
 //
 // # Scheduling
 //
@@ -81,7 +82,9 @@
 //     it was spawned, and its stack;
 //   - a [*StepLimitError]: the run took more steps than [WithStepLimit] allows,
 //     a livelock;
+//   - a [*TimeLimitError]: virtual time would pass [WithTimeLimit];
 //   - a [*StuckTaskError]: a task did not reach a yield point in time;
+//   - a [*DivergenceError]: a replay left its recording;
 //   - an [*UnobservedPanicError]: a task panicked or called runtime.Goexit
 //     and no Join observed it (S17), unless [AllowUnobservedPanics];
 //   - an [*InternalError]: a panic in the scheduler itself.
