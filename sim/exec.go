@@ -71,6 +71,7 @@ func newExecutor(c config) *executor {
 }
 
 func (e *executor) Virtual() bool         { return true }
+func (e *executor) Current() *kernel.Task { return e.current }
 func (e *executor) Outside() *kernel.Task { return e.outside }
 func (e *executor) Now() time.Time        { return e.cfg.start.Add(e.now) }
 

@@ -51,6 +51,11 @@ type Executor interface {
 	// executor but is not a task (ID 0).
 	Outside() *Task
 
+	// Current returns the running task of a simulation, or nil (always nil
+	// in production, where tasks run at once). Calls that take no context,
+	// such as net.Conn's, find their task through it.
+	Current() *Task
+
 	// Now is the executor's time: the wall clock, or virtual time.
 	Now() time.Time
 

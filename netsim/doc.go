@@ -1,0 +1,39 @@
+// Package netsim is weft's socket API: Dial, Listen, ListenPacket and
+// LookupHost take a context first (S1) and return the standard net.Conn,
+// net.Listener and net.PacketConn (SPEC §6).
+//
+// # Production
+//
+// With a context that does not belong to a simulation, the calls are
+// package net's (net.Dialer, net.ListenConfig, net.DefaultResolver): the
+// code under test is the code that ships.
+//
+// # Simulation
+//
+// New attaches a simulated Network to a simulation; AddHost adds machines
+// (10.0.0.N, by name); Host.Context binds a context, and every task spawned
+// from it, to a host. On a simulated network:
+//
+//   - a connection costs one round trip of link latency; a dial to a port
+//     nobody listens on fails with ECONNREFUSED (as a *net.OpError);
+//   - a stream delivers the bytes written, in order, exactly once; each
+//     segment arrives one latency after it was written; a writer waits
+//     when its peer has WithWindow bytes unread (backpressure);
+//   - CloseWrite half-closes (the peer reads io.EOF after the data); data
+//     sent to a closed connection makes the peer answer with a reset
+//     (ECONNRESET);
+//   - deadlines are virtual-time instants: a call past its deadline fails
+//     with os.ErrDeadlineExceeded (a net.Error whose Timeout is true);
+//   - a datagram arrives one latency after it was sent, or is lost if
+//     nobody listens on its port; datagrams above MaxDatagram fail with
+//     EMSGSIZE;
+//   - loopback names ("localhost", "127.0.0.1", "") are the calling task's
+//     own host.
+//
+// Socket methods take no context: in a simulation they wait on behalf of
+// the running task, so only tasks may call them.
+//
+// Not simulated yet (SPEC §6, issue 5): latency distributions, loss,
+// duplication and reordering, partitions, hold/release, message rules,
+// host crash and restart, swarm faults, and message events in the trace.
+package netsim

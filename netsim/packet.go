@@ -1,0 +1,123 @@
+package netsim
+
+import (
+	"net"
+	"time"
+
+	"github.com/weftsim/weft/runtime"
+)
+
+// MaxDatagram is the largest datagram payload (as over IPv4).
+const MaxDatagram = 65507
+
+type datagram struct {
+	data []byte
+	from *net.UDPAddr
+}
+
+// packetConn is a simulated UDP socket.
+type packetConn struct {
+	h        *Host
+	addr     *net.UDPAddr
+	queue    []datagram
+	data     runtime.Notify
+	closed   bool
+	rdl, wdl time.Time
+}
+
+func (pc *packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		if pc.closed {
+			return 0, nil, opError("read", "udp", pc.addr, nil, net.ErrClosed)
+		}
+		if len(pc.queue) > 0 {
+			d := pc.queue[0]
+			pc.queue = pc.queue[1:]
+			return copy(b, d.data), d.from, nil
+		}
+		if err := pc.h.net.wait(&pc.data, pc.rdl); err != nil {
+			return 0, nil, opError("read", "udp", pc.addr, nil, err)
+		}
+	}
+}
+
+// WriteTo sends one datagram. It never waits: a datagram to a port where
+// nobody listens is lost, as on a real network.
+func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if pc.closed {
+		return 0, opError("write", "udp", pc.addr, addr, net.ErrClosed)
+	}
+	if len(b) > MaxDatagram {
+		return 0, opError("write", "udp", pc.addr, addr, errTooBig)
+	}
+	n := pc.h.net
+	dst, err := n.udpAddr(pc.h, addr)
+	if err != nil {
+		return 0, opError("write", "udp", pc.addr, addr, err)
+	}
+	d := datagram{data: append([]byte(nil), b...), from: pc.addr}
+	n.after(n.ex.Now().Add(n.latency), func() {
+		h, err := n.resolve(dst.IP.String())
+		if err != nil {
+			return
+		}
+		if to := h.packets[dst.Port]; to != nil && !to.closed {
+			to.queue = append(to.queue, d)
+			to.data.NotifyAll()
+		}
+	})
+	return len(b), nil
+}
+
+func (pc *packetConn) Close() error {
+	if pc.closed {
+		return opError("close", "udp", pc.addr, nil, net.ErrClosed)
+	}
+	pc.closed = true
+	delete(pc.h.packets, pc.addr.Port)
+	pc.data.NotifyAll()
+	return nil
+}
+
+func (pc *packetConn) LocalAddr() net.Addr { return pc.addr }
+
+func (pc *packetConn) SetDeadline(t time.Time) error {
+	pc.rdl, pc.wdl = t, t
+	pc.data.NotifyAll()
+	return nil
+}
+
+func (pc *packetConn) SetReadDeadline(t time.Time) error {
+	pc.rdl = t
+	pc.data.NotifyAll()
+	return nil
+}
+
+func (pc *packetConn) SetWriteDeadline(t time.Time) error {
+	pc.wdl = t
+	return nil
+}
+
+// udpAddr turns a destination into a UDP address of the network.
+func (n *Network) udpAddr(from *Host, addr net.Addr) (*net.UDPAddr, error) {
+	ua, ok := addr.(*net.UDPAddr)
+	if !ok {
+		host, port, err := splitHostPort(addr.String())
+		if err != nil {
+			return nil, err
+		}
+		ua = &net.UDPAddr{Port: port, IP: net.ParseIP(host)}
+		if ua.IP == nil {
+			h, err := n.lookup(from, host)
+			if err != nil {
+				return nil, err
+			}
+			ua.IP = h.ip
+		}
+	}
+	h, err := n.lookup(from, ua.IP.String())
+	if err != nil {
+		return nil, err
+	}
+	return &net.UDPAddr{IP: h.ip, Port: ua.Port}, nil
+}

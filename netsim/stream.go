@@ -1,0 +1,209 @@
+package netsim
+
+import (
+	"io"
+	"net"
+	"time"
+
+	"github.com/weftsim/weft/runtime"
+)
+
+// pipe is one direction of a stream: bytes in flight (each segment arrives
+// one latency after it was written, never before an earlier one), bytes
+// arrived and unread, and the end of the stream.
+type pipe struct {
+	buf      []byte
+	inflight int
+	last     time.Time // arrival of the latest segment: keeps the order
+	fin      bool      // the writer's FIN arrived, after all its data
+	reset    bool      // the connection was reset
+	data     runtime.Notify
+	space    runtime.Notify
+}
+
+// conn is one end of a simulated TCP connection.
+type conn struct {
+	n             *Network
+	local, remote *net.TCPAddr
+	in, out       *pipe
+	peer          *conn
+	closed        bool
+	wclosed       bool
+	rdl, wdl      time.Time
+}
+
+// arrival returns when a segment written now on p arrives.
+func (n *Network) arrival(p *pipe) time.Time {
+	at := n.ex.Now().Add(n.latency)
+	if at.Before(p.last) {
+		at = p.last
+	}
+	p.last = at
+	return at
+}
+
+func (c *conn) Read(b []byte) (int, error) {
+	for {
+		switch {
+		case c.closed:
+			return 0, opError("read", "tcp", c.local, c.remote, net.ErrClosed)
+		case len(c.in.buf) > 0:
+			k := copy(b, c.in.buf)
+			c.in.buf = c.in.buf[k:]
+			c.in.space.NotifyAll()
+			return k, nil
+		case c.in.reset:
+			return 0, opError("read", "tcp", c.local, c.remote, errReset)
+		case c.in.fin:
+			return 0, io.EOF
+		}
+		if err := c.n.wait(&c.in.data, c.rdl); err != nil {
+			return 0, opError("read", "tcp", c.local, c.remote, err)
+		}
+	}
+}
+
+func (c *conn) Write(b []byte) (int, error) {
+	written := 0
+	for written < len(b) {
+		switch {
+		case c.closed:
+			return written, opError("write", "tcp", c.local, c.remote, net.ErrClosed)
+		case c.out.reset:
+			return written, opError("write", "tcp", c.local, c.remote, errReset)
+		case c.wclosed:
+			return written, opError("write", "tcp", c.local, c.remote, errPipe)
+		}
+		space := c.n.window - c.out.inflight - len(c.out.buf)
+		if space <= 0 {
+			if err := c.n.wait(&c.out.space, c.wdl); err != nil {
+				return written, opError("write", "tcp", c.local, c.remote, err)
+			}
+			continue
+		}
+		k := min(space, len(b)-written)
+		seg := append([]byte(nil), b[written:written+k]...)
+		c.out.inflight += k
+		out, peer := c.out, c.peer
+		c.n.after(c.n.arrival(out), func() {
+			out.inflight -= k
+			if peer.closed { // nobody will read it: the peer answers with a reset
+				c.n.after(c.n.ex.Now().Add(c.n.latency), c.resetLocal)
+				return
+			}
+			out.buf = append(out.buf, seg...)
+			out.data.NotifyAll()
+		})
+		written += k
+	}
+	return written, nil
+}
+
+// resetLocal marks both directions of c reset and wakes its waiters.
+func (c *conn) resetLocal() {
+	for _, p := range []*pipe{c.in, c.out} {
+		p.reset = true
+		p.data.NotifyAll()
+		p.space.NotifyAll()
+	}
+}
+
+// CloseWrite half-closes the connection: the peer reads the data written so
+// far, then io.EOF; c can still read.
+func (c *conn) CloseWrite() error {
+	if c.closed {
+		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
+	}
+	if !c.wclosed {
+		c.wclosed = true
+		out := c.out
+		c.n.after(c.n.arrival(out), func() {
+			out.fin = true
+			out.data.NotifyAll()
+		})
+	}
+	return nil
+}
+
+func (c *conn) Close() error {
+	if c.closed {
+		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
+	}
+	if err := c.CloseWrite(); err != nil {
+		return err
+	}
+	c.closed = true
+	for _, p := range []*pipe{c.in, c.out} { // blocked calls return ErrClosed
+		p.data.NotifyAll()
+		p.space.NotifyAll()
+	}
+	return nil
+}
+
+func (c *conn) LocalAddr() net.Addr  { return c.local }
+func (c *conn) RemoteAddr() net.Addr { return c.remote }
+
+func (c *conn) SetDeadline(t time.Time) error {
+	c.rdl, c.wdl = t, t
+	c.wakeAll()
+	return nil
+}
+
+func (c *conn) SetReadDeadline(t time.Time) error {
+	c.rdl = t
+	c.wakeAll()
+	return nil
+}
+
+func (c *conn) SetWriteDeadline(t time.Time) error {
+	c.wdl = t
+	c.wakeAll()
+	return nil
+}
+
+// wakeAll lets blocked calls look at a changed deadline.
+func (c *conn) wakeAll() {
+	c.in.data.NotifyAll()
+	c.out.space.NotifyAll()
+}
+
+// listener accepts simulated connections on a host's port.
+type listener struct {
+	h       *Host
+	addr    *net.TCPAddr
+	backlog []*conn
+	accept  runtime.Notify
+	closed  bool
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		if l.closed {
+			return nil, opError("accept", "tcp", nil, l.addr, net.ErrClosed)
+		}
+		if len(l.backlog) > 0 {
+			c := l.backlog[0]
+			l.backlog = l.backlog[1:]
+			return c, nil
+		}
+		if err := l.h.net.wait(&l.accept, time.Time{}); err != nil {
+			return nil, opError("accept", "tcp", nil, l.addr, err)
+		}
+	}
+}
+
+func (l *listener) Close() error {
+	if l.closed {
+		return opError("close", "tcp", nil, l.addr, net.ErrClosed)
+	}
+	l.closed = true
+	delete(l.h.listeners, l.addr.Port)
+	for _, c := range l.backlog { // never accepted: their dialers see a reset
+		c.peer.resetLocal()
+	}
+	l.backlog = nil
+	l.accept.NotifyAll()
+	return nil
+}
+
+func (l *listener) Addr() net.Addr { return l.addr }

@@ -1,0 +1,63 @@
+package netsim
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/weftsim/weft/clock"
+	"github.com/weftsim/weft/internal/kernel"
+	"github.com/weftsim/weft/runtime"
+)
+
+// wait parks the calling task until sig is notified or the deadline (zero:
+// none) passes. Socket methods take no context, so the simulation tells
+// which task calls (S32: only tasks may wait).
+func (n *Network) wait(sig *runtime.Notify, deadline time.Time) error {
+	cur := n.ex.Current()
+	if cur == nil {
+		panic("netsim: a blocking socket call outside the simulation's tasks; call it from a task")
+	}
+	var ctx context.Context = cur
+	if deadline.IsZero() {
+		return sig.Wait(ctx)
+	}
+	if !n.ex.Now().Before(deadline) {
+		return os.ErrDeadlineExceeded
+	}
+	dctx, cancel := clock.WithDeadline(ctx, deadline)
+	defer cancel()
+	if err := sig.Wait(dctx); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return os.ErrDeadlineExceeded
+		}
+		return err
+	}
+	return nil
+}
+
+// after runs f at the given virtual instant, between scheduling steps.
+func (n *Network) after(at time.Time, f func()) {
+	tm := &kernel.Timer{When: at, Fire: f}
+	n.ex.StartTimer(tm)
+}
+
+// sleep pauses the calling task for one link latency.
+func (n *Network) sleep(ctx context.Context) error {
+	return clock.Sleep(ctx, n.latency)
+}
+
+func opError(op, network string, src, dst net.Addr, err error) error {
+	return &net.OpError{Op: op, Net: network, Source: src, Addr: dst, Err: err}
+}
+
+var (
+	errRefused = os.NewSyscallError("connect", syscall.ECONNREFUSED)
+	errReset   = os.NewSyscallError("read", syscall.ECONNRESET)
+	errPipe    = os.NewSyscallError("write", syscall.EPIPE)
+	errInUse   = os.NewSyscallError("bind", syscall.EADDRINUSE)
+	errTooBig  = os.NewSyscallError("sendto", syscall.EMSGSIZE)
+)
