@@ -30,10 +30,24 @@
 //   - loopback names ("localhost", "127.0.0.1", "") are the calling task's
 //     own host.
 //
+// # Faults
+//
+// Every random draw (a latency, a loss) is one of the simulation's
+// decisions: seeded, replayed, shrunk with the schedule.
+//
+//   - SetLink and SetDefaultLink: a Latency (Fixed, Uniform, or any function
+//     of the simulation's draws), and for datagrams a Loss and a Duplicate
+//     share; random latency reorders datagrams, never a stream;
+//   - Partition, PartitionOneWay and Repair: datagrams across a partition
+//     are lost; stream segments wait and are retransmitted, in order, once
+//     the path is repaired (a dial waits too);
+//   - Hold and Release: traffic is kept, not lost, and delivered in order on
+//     Release.
+//
 // Socket methods take no context: in a simulation they wait on behalf of
 // the running task, so only tasks may call them.
 //
-// Not simulated yet (SPEC §6, issue 5): latency distributions, loss,
-// duplication and reordering, partitions, hold/release, message rules,
-// host crash and restart, swarm faults, and message events in the trace.
+// Not simulated yet (SPEC §6, issue 5): message rules, host crash and
+// restart, resets after a long partition, swarm faults, and message events
+// in the trace.
 package netsim

@@ -2,7 +2,9 @@ package netsim
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/weftsim/weft/clock"
 	"net"
 	"strconv"
 )
@@ -30,8 +32,16 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	}
 	local := &net.TCPAddr{IP: h.ip, Port: h.ephemeral()}
 	remote := &net.TCPAddr{IP: dst.ip, Port: port}
-	if err := n.sleep(ctx); err != nil { // the SYN travels
-		return nil, opError("dial", network, local, remote, err)
+	for { // the SYN travels, retried while the path is cut
+		if err := clock.Sleep(ctx, n.delay(n.path(h, dst))); err != nil {
+			return nil, opError("dial", network, local, remote, err)
+		}
+		if p := n.path(h, dst); !p.partitioned && !p.held {
+			break
+		}
+		if err := clock.Sleep(ctx, retransmit); err != nil {
+			return nil, opError("dial", network, local, remote, err)
+		}
 	}
 	l := dst.listeners[port]
 	if l == nil || l.closed {
@@ -40,7 +50,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 		}
 		return nil, opError("dial", network, local, remote, errRefused)
 	}
-	up, down := &pipe{}, &pipe{}
+	up, down := &pipe{from: h, to: dst}, &pipe{from: dst, to: h}
 	c := &conn{n: n, local: local, remote: remote, in: down, out: up}
 	s := &conn{n: n, local: remote, remote: local, in: up, out: down}
 	c.peer, s.peer = s, c

@@ -18,9 +18,11 @@ type Network struct {
 	latency time.Duration
 	window  int
 
-	hosts  []*Host
-	byName map[string]*Host // look-ups only: never iterated
-	byIP   map[string]*Host
+	hosts       []*Host
+	byName      map[string]*Host // look-ups only: never iterated
+	byIP        map[string]*Host
+	paths       map[pathKey]*path // look-ups only
+	defaultLink Link
 }
 
 // Option configures a Network.
@@ -52,7 +54,7 @@ func New(ctx context.Context, opts ...Option) *Network {
 		panic("netsim: New needs the ctx of a simulation (sim.New(...).Enter(ctx), or a task's ctx)")
 	}
 	n := &Network{ex: cur.Executor(), latency: DefaultLatency, window: DefaultWindow,
-		byName: map[string]*Host{}, byIP: map[string]*Host{}}
+		byName: map[string]*Host{}, byIP: map[string]*Host{}, paths: map[pathKey]*path{}}
 	for _, o := range opts {
 		o(n)
 	}

@@ -55,17 +55,32 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, opError("write", "udp", pc.addr, addr, err)
 	}
+	to, err := n.resolve(dst.IP.String())
+	if err != nil {
+		return 0, opError("write", "udp", pc.addr, addr, err)
+	}
 	d := datagram{data: append([]byte(nil), b...), from: pc.addr}
-	n.after(n.ex.Now().Add(n.latency), func() {
-		h, err := n.resolve(dst.IP.String())
-		if err != nil {
-			return
+	deliver := func() {
+		if sock := to.packets[dst.Port]; sock != nil && !sock.closed {
+			sock.queue = append(sock.queue, d)
+			sock.data.NotifyAll()
 		}
-		if to := h.packets[dst.Port]; to != nil && !to.closed {
-			to.queue = append(to.queue, d)
-			to.data.NotifyAll()
+	}
+	path := n.path(pc.h, to)
+	copies := 1
+	switch {
+	case path.partitioned, n.chance(path.link.Loss):
+		return len(b), nil // lost, as the sender never learns
+	case n.chance(path.link.Duplicate):
+		copies = 2
+	}
+	for range copies {
+		if path.held {
+			path.heldQueue = append(path.heldQueue, deliver)
+			continue
 		}
-	})
+		n.after(n.ex.Now().Add(n.delay(path)), deliver)
+	}
 	return len(b), nil
 }
 

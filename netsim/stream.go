@@ -12,13 +12,21 @@ import (
 // one latency after it was written, never before an earlier one), bytes
 // arrived and unread, and the end of the stream.
 type pipe struct {
+	from, to *Host
 	buf      []byte
 	inflight int
+	queue    []segment // sent, not yet delivered, in order
 	last     time.Time // arrival of the latest segment: keeps the order
 	fin      bool      // the writer's FIN arrived, after all its data
 	reset    bool      // the connection was reset
 	data     runtime.Notify
 	space    runtime.Notify
+}
+
+// segment is a piece of a stream on its way.
+type segment struct {
+	at      time.Time
+	deliver func()
 }
 
 // conn is one end of a simulated TCP connection.
@@ -32,14 +40,33 @@ type conn struct {
 	rdl, wdl      time.Time
 }
 
-// arrival returns when a segment written now on p arrives.
-func (n *Network) arrival(p *pipe) time.Time {
-	at := n.ex.Now().Add(n.latency)
+// send puts a segment on p: it arrives after the path's latency, never
+// before an earlier one, and waits out partitions and holds (TCP
+// retransmits), so a stream never loses, duplicates or reorders bytes.
+func (n *Network) send(p *pipe, deliver func()) {
+	at := n.ex.Now().Add(n.delay(n.path(p.from, p.to)))
 	if at.Before(p.last) {
 		at = p.last
 	}
 	p.last = at
-	return at
+	p.queue = append(p.queue, segment{at, deliver})
+	n.after(at, func() { n.pump(p) })
+}
+
+// pump delivers the segments of p that are due, in order.
+func (n *Network) pump(p *pipe) {
+	path := n.path(p.from, p.to)
+	now := n.ex.Now()
+	for len(p.queue) > 0 && !p.queue[0].at.After(now) {
+		if path.partitioned || path.held {
+			p.queue[0].at = now.Add(retransmit)
+			n.after(p.queue[0].at, func() { n.pump(p) })
+			return
+		}
+		seg := p.queue[0]
+		p.queue = p.queue[1:]
+		seg.deliver()
+	}
 }
 
 func (c *conn) Read(b []byte) (int, error) {
@@ -85,7 +112,7 @@ func (c *conn) Write(b []byte) (int, error) {
 		seg := append([]byte(nil), b[written:written+k]...)
 		c.out.inflight += k
 		out, peer := c.out, c.peer
-		c.n.after(c.n.arrival(out), func() {
+		c.n.send(out, func() {
 			out.inflight -= k
 			if peer.closed { // nobody will read it: the peer answers with a reset
 				c.n.after(c.n.ex.Now().Add(c.n.latency), c.resetLocal)
@@ -117,7 +144,7 @@ func (c *conn) CloseWrite() error {
 	if !c.wclosed {
 		c.wclosed = true
 		out := c.out
-		c.n.after(c.n.arrival(out), func() {
+		c.n.send(out, func() {
 			out.fin = true
 			out.data.NotifyAll()
 		})

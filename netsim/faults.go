@@ -1,0 +1,115 @@
+package netsim
+
+import (
+	"time"
+)
+
+// Latency draws one message's delay. draw returns the simulation's
+// decisions (seeded, recorded, shrinkable), never the global source.
+type Latency func(draw func() uint64) time.Duration
+
+// Fixed is a constant latency.
+func Fixed(d time.Duration) Latency { return func(func() uint64) time.Duration { return d } }
+
+// Uniform draws a latency in [lo, hi].
+func Uniform(lo, hi time.Duration) Latency {
+	if hi < lo {
+		panic("netsim: Uniform with hi < lo")
+	}
+	return func(draw func() uint64) time.Duration {
+		return lo + time.Duration(draw()%uint64(hi-lo+1))
+	}
+}
+
+// Link describes the path from one host to another.
+type Link struct {
+	Latency   Latency // nil: the network's WithLatency
+	Loss      float64 // share of datagrams lost
+	Duplicate float64 // share of datagrams delivered twice
+}
+
+// path is the state of the directed path between two hosts.
+type path struct {
+	link        Link
+	partitioned bool
+	held        bool
+	heldQueue   []func() // deliveries waiting for Release, in order
+}
+
+type pathKey struct{ from, to *Host }
+
+func (n *Network) path(from, to *Host) *path {
+	k := pathKey{from, to}
+	p := n.paths[k]
+	if p == nil {
+		p = &path{link: n.defaultLink}
+		n.paths[k] = p
+	}
+	return p
+}
+
+// SetLink configures both directions between a and b.
+func (n *Network) SetLink(a, b *Host, l Link) {
+	n.path(a, b).link = l
+	n.path(b, a).link = l
+}
+
+// SetDefaultLink configures every path that SetLink has not.
+func (n *Network) SetDefaultLink(l Link) { n.defaultLink = l }
+
+// Partition cuts both directions between a and b: datagrams are lost, and
+// stream segments wait (TCP retransmits) until Repair.
+func (n *Network) Partition(a, b *Host) {
+	n.path(a, b).partitioned = true
+	n.path(b, a).partitioned = true
+}
+
+// PartitionOneWay cuts the direction from a to b only.
+func (n *Network) PartitionOneWay(from, to *Host) { n.path(from, to).partitioned = true }
+
+// Repair ends the partitions between a and b.
+func (n *Network) Repair(a, b *Host) {
+	n.path(a, b).partitioned = false
+	n.path(b, a).partitioned = false
+}
+
+// Hold stops traffic from a to b without losing it: everything sent
+// meanwhile is delivered, in order, after Release.
+func (n *Network) Hold(from, to *Host) { n.path(from, to).held = true }
+
+// Release delivers what Hold kept and lets traffic flow again.
+func (n *Network) Release(from, to *Host) {
+	p := n.path(from, to)
+	p.held = false
+	queue := p.heldQueue
+	p.heldQueue = nil
+	for _, deliver := range queue {
+		n.after(n.ex.Now().Add(n.delay(p)), deliver)
+	}
+}
+
+// draw is a decision of the simulation.
+func (n *Network) draw() uint64 { return n.ex.RandUint64() }
+
+// chance reports an event of probability p, as a decision.
+func (n *Network) chance(p float64) bool {
+	switch {
+	case p <= 0:
+		return false
+	case p >= 1:
+		return true
+	}
+	return float64(n.draw()>>11)/(1<<53) < p
+}
+
+// delay draws the latency of one message on p.
+func (n *Network) delay(p *path) time.Duration {
+	if p.link.Latency == nil {
+		return n.latency
+	}
+	return p.link.Latency(n.draw)
+}
+
+// retransmit is how long a stream segment that met a partition waits
+// before it is tried again.
+const retransmit = 200 * time.Millisecond
