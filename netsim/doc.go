@@ -47,7 +47,14 @@
 // Socket methods take no context: in a simulation they wait on behalf of
 // the running task, so only tasks may call them.
 //
-// Not simulated yet (SPEC §6, issue 5): message rules, host crash and
-// restart, resets after a long partition, swarm faults, and message events
-// in the trace.
+// # Crash and restart
+//
+// Host.Start runs a host's start function as a task on the host; Crash
+// drops every task of the host (deferred functions run, nothing reaches the
+// network any more), closes its sockets and resets its peers' connections;
+// Restart brings it back with fresh sockets and runs the start function
+// again. Both may be called from the harness or from a task.
+//
+// Not simulated yet (SPEC §6, issue 5): message rules, resets after a long
+// partition, swarm faults, and message events in the trace.
 package netsim

@@ -36,7 +36,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 		if err := clock.Sleep(ctx, n.delay(n.path(h, dst))); err != nil {
 			return nil, opError("dial", network, local, remote, err)
 		}
-		if p := n.path(h, dst); !p.partitioned && !p.held {
+		if p := n.path(h, dst); !p.partitioned && !p.held && !dst.down {
 			break
 		}
 		if err := clock.Sleep(ctx, retransmit); err != nil {
@@ -54,6 +54,8 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	c := &conn{n: n, local: local, remote: remote, in: down, out: up}
 	s := &conn{n: n, local: remote, remote: local, in: up, out: down}
 	c.peer, s.peer = s, c
+	h.conns = append(h.conns, c)
+	dst.conns = append(dst.conns, s)
 	l.backlog = append(l.backlog, s)
 	l.accept.NotifyAll()
 	if err := n.sleep(ctx); err != nil { // the SYN-ACK travels back

@@ -3,11 +3,14 @@ package netsim
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
+	"github.com/weftsim/weft/runtime"
 )
 
 // Network is a simulated network attached to one simulation. Application
@@ -75,7 +78,13 @@ type Host struct {
 	ip        net.IP
 	listeners map[int]*listener
 	packets   map[int]*packetConn
+	conns     []*conn // streams with an end on this host, in creation order
 	nextPort  int
+
+	group    kernel.Group // the tasks running on the host
+	down     bool
+	start    func(ctx context.Context) error
+	startCtx context.Context
 }
 
 // AddHost adds a host; its address is 10.0.0.N for the N-th host.
@@ -102,10 +111,68 @@ type hostKey struct{}
 
 // Context returns ctx for code running on h: Dial, Listen and ListenPacket
 // with it (or with the context of a task spawned from it) use h's address
-// and sockets.
+// and sockets, and tasks spawned from it run on h (a crash drops them).
 func (h *Host) Context(ctx context.Context) context.Context {
-	return context.WithValue(ctx, hostKey{}, h)
+	return kernel.WithGroup(context.WithValue(ctx, hostKey{}, h), &h.group)
 }
+
+// Start runs f as the host's start function: now, as a task on the host,
+// and again at every Restart. ctx is the context it starts from (a task's,
+// or a simulated runtime's Enter).
+func (h *Host) Start(ctx context.Context, f func(ctx context.Context) error) {
+	h.start, h.startCtx = f, ctx
+	h.boot()
+}
+
+func (h *Host) boot() {
+	f := h.start
+	runtime.Spawn(h.Context(h.startCtx), func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, f(ctx)
+	})
+}
+
+// Crash stops the host at once: every task running on it is dropped at its
+// next yield point (its deferred functions run, but nothing it sends reaches
+// the network), its listeners and sockets close, and the peers of its
+// connections see a reset. Until Restart, the host does not answer: a dial
+// to it waits (as for a silent machine) until its context ends. Crash may be
+// called from the harness or from a task.
+func (h *Host) Crash() {
+	if h.down {
+		return
+	}
+	h.down = true
+	h.group.AbortAll()
+	for _, port := range slices.Sorted(maps.Keys(h.listeners)) { // never map order (S5)
+		h.listeners[port].Close()
+	}
+	for _, port := range slices.Sorted(maps.Keys(h.packets)) {
+		h.packets[port].Close()
+	}
+	for _, c := range h.conns {
+		c.resetLocal()
+		c.peer.resetLocal()
+	}
+	h.conns = nil
+}
+
+// Restart brings a crashed host back with fresh sockets and runs its start
+// function again (if Start gave one).
+func (h *Host) Restart() {
+	if !h.down {
+		return
+	}
+	h.down = false
+	if h.start != nil {
+		h.boot()
+	}
+}
+
+// Down reports whether the host is crashed.
+func (h *Host) Down() bool { return h.down }
+
+// Tasks returns how many tasks run on the host.
+func (h *Host) Tasks() int { return h.group.Len() }
 
 // ephemeral returns a free port of h.
 func (h *Host) ephemeral() int {

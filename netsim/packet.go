@@ -69,7 +69,7 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	path := n.path(pc.h, to)
 	copies := 1
 	switch {
-	case path.partitioned, n.chance(path.link.Loss):
+	case pc.h.down, to.down, path.partitioned, n.chance(path.link.Loss):
 		return len(b), nil // lost, as the sender never learns
 	case n.chance(path.link.Duplicate):
 		copies = 2

@@ -44,6 +44,9 @@ type conn struct {
 // before an earlier one, and waits out partitions and holds (TCP
 // retransmits), so a stream never loses, duplicates or reorders bytes.
 func (n *Network) send(p *pipe, deliver func()) {
+	if p.from.down { // a crashed host's last words reach nobody
+		return
+	}
 	at := n.ex.Now().Add(n.delay(n.path(p.from, p.to)))
 	if at.Before(p.last) {
 		at = p.last
@@ -58,7 +61,7 @@ func (n *Network) pump(p *pipe) {
 	path := n.path(p.from, p.to)
 	now := n.ex.Now()
 	for len(p.queue) > 0 && !p.queue[0].at.After(now) {
-		if path.partitioned || path.held {
+		if path.partitioned || path.held || p.to.down {
 			p.queue[0].at = now.Add(retransmit)
 			n.after(p.queue[0].at, func() { n.pump(p) })
 			return

@@ -47,6 +47,9 @@ func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
 		w.Task.exec.Unpark(w)
 	}
 	t.mu.Unlock()
+	if t.group != nil {
+		t.group.remove(t)
+	}
 	if t.done != nil {
 		t.done.TaskDone(t)
 	}

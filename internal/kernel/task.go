@@ -104,8 +104,11 @@ type Task struct {
 	// slot) for reuse: a task waits on one thing at a time.
 	Scratch any
 
-	// next, prev link the task into its executor's TaskList of live tasks.
-	next, prev *Task
+	// next, prev link the task into its executor's TaskList of live tasks;
+	// gnext, gprev into its Group's.
+	next, prev   *Task
+	group        *Group
+	gnext, gprev *Task
 
 	// Executor-private: production. wake is made on first use, so a task
 	// that never waits allocates none; Parked is the wait Abort must end.
@@ -136,6 +139,10 @@ func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Run
 	t.done = done
 	t.Sim.Index = -1
 	t.Sim.Watch = -1
+	if g := groupOf(parent); g != nil {
+		t.group = g
+		g.add(t)
+	}
 }
 
 // ID returns the task's ID.
@@ -199,8 +206,14 @@ func (t *Task) Err() error {
 
 // Value implements context.Context.
 func (t *Task) Value(key any) any {
-	if key == (bindingKey{}) {
+	switch key {
+	case bindingKey{}:
 		return t
+	case groupKey{}: // decided at spawn: no walk up the chain
+		if t.group == nil {
+			return nil
+		}
+		return t.group
 	}
 	return t.parent.Value(key)
 }
