@@ -60,25 +60,34 @@ func (n *Network) SetDefaultLink(l Link) { n.defaultLink = l }
 // Partition cuts both directions between a and b: datagrams are lost, and
 // stream segments wait (TCP retransmits) until Repair.
 func (n *Network) Partition(a, b *Host) {
+	n.note("partition %s<->%s", a.name, b.name)
 	n.path(a, b).partitioned = true
 	n.path(b, a).partitioned = true
 }
 
 // PartitionOneWay cuts the direction from a to b only.
-func (n *Network) PartitionOneWay(from, to *Host) { n.path(from, to).partitioned = true }
+func (n *Network) PartitionOneWay(from, to *Host) {
+	n.note("partition %s->%s", from.name, to.name)
+	n.path(from, to).partitioned = true
+}
 
 // Repair ends the partitions between a and b.
 func (n *Network) Repair(a, b *Host) {
+	n.note("repair %s<->%s", a.name, b.name)
 	n.path(a, b).partitioned = false
 	n.path(b, a).partitioned = false
 }
 
 // Hold stops traffic from a to b without losing it: everything sent
 // meanwhile is delivered, in order, after Release.
-func (n *Network) Hold(from, to *Host) { n.path(from, to).held = true }
+func (n *Network) Hold(from, to *Host) {
+	n.note("hold %s->%s", from.name, to.name)
+	n.path(from, to).held = true
+}
 
 // Release delivers what Hold kept and lets traffic flow again.
 func (n *Network) Release(from, to *Host) {
+	n.note("release %s->%s", from.name, to.name)
 	p := n.path(from, to)
 	p.held = false
 	queue := p.heldQueue

@@ -45,6 +45,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	}
 	l := dst.listeners[port]
 	if l == nil || l.closed {
+		n.note("tcp %v->%v refused", local, remote)
 		if err := n.sleep(ctx); err != nil { // the refusal travels back
 			return nil, opError("dial", network, local, remote, err)
 		}
@@ -54,6 +55,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	c := &conn{n: n, local: local, remote: remote, in: down, out: up}
 	s := &conn{n: n, local: remote, remote: local, in: up, out: down}
 	c.peer, s.peer = s, c
+	n.note("tcp %v->%v connect", local, remote)
 	h.conns = append(h.conns, c)
 	dst.conns = append(dst.conns, s)
 	l.backlog = append(l.backlog, s)

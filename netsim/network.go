@@ -142,6 +142,7 @@ func (h *Host) Crash() {
 		return
 	}
 	h.down = true
+	h.net.note("crash %s", h.name)
 	h.group.AbortAll()
 	for _, port := range slices.Sorted(maps.Keys(h.listeners)) { // never map order (S5)
 		h.listeners[port].Close()
@@ -163,6 +164,7 @@ func (h *Host) Restart() {
 		return
 	}
 	h.down = false
+	h.net.note("restart %s", h.name)
 	if h.start != nil {
 		h.boot()
 	}

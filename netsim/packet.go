@@ -62,18 +62,29 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	d := datagram{data: append([]byte(nil), b...), from: pc.addr}
 	deliver := func() {
 		if sock := to.packets[dst.Port]; sock != nil && !sock.closed {
+			n.note("udp %v->%v deliver %d bytes", pc.addr, dst, len(d.data))
 			sock.queue = append(sock.queue, d)
 			sock.data.NotifyAll()
+			return
 		}
+		n.note("udp %v->%v drop (no socket)", pc.addr, dst)
 	}
 	path := n.path(pc.h, to)
 	copies := 1
 	switch {
-	case pc.h.down, to.down, path.partitioned, n.chance(path.link.Loss):
+	case pc.h.down, to.down:
+		n.note("udp %v->%v drop (host down)", pc.addr, dst)
+		return len(b), nil
+	case path.partitioned:
+		n.note("udp %v->%v drop (partition)", pc.addr, dst)
+		return len(b), nil
+	case n.chance(path.link.Loss):
+		n.note("udp %v->%v drop (loss)", pc.addr, dst)
 		return len(b), nil // lost, as the sender never learns
 	case n.chance(path.link.Duplicate):
 		copies = 2
 	}
+	n.note("udp %v->%v send %d bytes (x%d)", pc.addr, dst, len(b), copies)
 	for range copies {
 		if path.held {
 			path.heldQueue = append(path.heldQueue, deliver)

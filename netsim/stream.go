@@ -115,12 +115,15 @@ func (c *conn) Write(b []byte) (int, error) {
 		seg := append([]byte(nil), b[written:written+k]...)
 		c.out.inflight += k
 		out, peer := c.out, c.peer
+		c.n.note("tcp %v->%v send %d bytes", c.local, c.remote, k)
 		c.n.send(out, func() {
 			out.inflight -= k
 			if peer.closed { // nobody will read it: the peer answers with a reset
+				c.n.note("tcp %v->%v reset (closed)", c.remote, c.local)
 				c.n.after(c.n.ex.Now().Add(c.n.latency), c.resetLocal)
 				return
 			}
+			c.n.note("tcp %v->%v deliver %d bytes", c.local, c.remote, k)
 			out.buf = append(out.buf, seg...)
 			out.data.NotifyAll()
 		})
@@ -147,6 +150,7 @@ func (c *conn) CloseWrite() error {
 	if !c.wclosed {
 		c.wclosed = true
 		out := c.out
+		c.n.note("tcp %v->%v fin", c.local, c.remote)
 		c.n.send(out, func() {
 			out.fin = true
 			out.data.NotifyAll()

@@ -3,6 +3,7 @@ package netsim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"syscall"
@@ -37,6 +38,11 @@ func (n *Network) wait(sig *runtime.Notify, deadline time.Time) error {
 		return err
 	}
 	return nil
+}
+
+// note records a network event in the simulation's log and hash.
+func (n *Network) note(format string, args ...any) {
+	n.ex.Note(fmt.Sprintf(format, args...))
 }
 
 // after runs f at the given virtual instant, between scheduling steps.

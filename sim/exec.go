@@ -72,6 +72,8 @@ func newExecutor(c config) *executor {
 
 func (e *executor) Virtual() bool         { return true }
 func (e *executor) Current() *kernel.Task { return e.current }
+
+func (e *executor) Note(what string)      { e.event(EvNote, e.current, 0, what) }
 func (e *executor) Outside() *kernel.Task { return e.outside }
 func (e *executor) Now() time.Time        { return e.cfg.start.Add(e.now) }
 

@@ -22,9 +22,10 @@ const (
 	EvExit                         // a task ended (Op: how)
 	EvAdvance                      // virtual time moved forward
 	EvTimer                        // a timer fired
+	EvNote                         // a subsystem's event (Op: what), e.g. a message
 )
 
-var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer"}
+var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer", "net"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k > 0 {
@@ -86,6 +87,9 @@ func newTrace(size int) trace {
 
 func (tr *trace) add(ev Event) {
 	v := uint64(ev.Kind) | uint64(ev.Task)<<8
+	if ev.Kind == EvNote { // its text is the event
+		v ^= stringHash(ev.Op)
+	}
 	v ^= uint64(ev.Other)*0xff51afd7ed558ccd ^ uint64(ev.At)*0xc4ceb9fe1a85ec53
 	tr.hash = mix(tr.hash, v)
 	tr.n++
@@ -95,6 +99,15 @@ func (tr *trace) add(ev Event) {
 			tr.next = 0
 		}
 	}
+}
+
+// stringHash is FNV-1a.
+func stringHash(s string) uint64 {
+	h := uint64(0xcbf29ce484222325)
+	for i := range len(s) {
+		h = (h ^ uint64(s[i])) * 0x100000001b3
+	}
+	return h
 }
 
 func mix(h, v uint64) uint64 {

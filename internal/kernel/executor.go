@@ -56,6 +56,10 @@ type Executor interface {
 	// such as net.Conn's, find their task through it.
 	Current() *Task
 
+	// Note records an event of a subsystem (netsim's messages) in a
+	// simulation's event log and hash; production ignores it.
+	Note(what string)
+
 	// Now is the executor's time: the wall clock, or virtual time.
 	Now() time.Time
 

@@ -1,0 +1,53 @@
+package netsim_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/clock"
+	"github.com/weftsim/weft/netsim"
+	"github.com/weftsim/weft/sim"
+)
+
+func TestMessageEventsAreInTheLogAndTheHash(t *testing.T) {
+	run := func(partition bool) sim.Result {
+		res := sim.Run(func(ctx context.Context) error {
+			n := netsim.New(ctx)
+			defer n.Close()
+			a, b := n.AddHost("a"), n.AddHost("b")
+			rx, _ := netsim.ListenPacket(b.Context(ctx), "udp", ":9")
+			defer rx.Close()
+			tx, _ := netsim.ListenPacket(a.Context(ctx), "udp", ":0")
+			defer tx.Close()
+			if partition {
+				n.Partition(a, b)
+			}
+			tx.WriteTo([]byte("hi"), &net.UDPAddr{IP: b.IP(), Port: 9})
+			return clock.Sleep(ctx, time.Second)
+		}, sim.WithTrace(100))
+		require.NoError(t, res.Err)
+		return res
+	}
+	notes := func(r sim.Result) string {
+		var b strings.Builder
+		for _, ev := range r.Events {
+			if ev.Kind == sim.EvNote {
+				b.WriteString(ev.Op + "\n")
+			}
+		}
+		return b.String()
+	}
+	clean, cut := run(false), run(true)
+	assert.Contains(t, notes(clean), "udp 10.0.0.1:")
+	assert.Contains(t, notes(clean), "deliver 2 bytes")
+	assert.Contains(t, notes(cut), "partition a<->b")
+	assert.Contains(t, notes(cut), "drop (partition)")
+	assert.NotEqual(t, clean.Hash, cut.Hash, "the messages are part of the hash")
+	assert.Equal(t, clean.Hash, run(false).Hash)
+}
