@@ -122,3 +122,45 @@ func (n *Network) delay(p *path) time.Duration {
 // retransmit is how long a stream segment that met a partition waits
 // before it is tried again.
 const retransmit = 200 * time.Millisecond
+
+// Message is what a rule sees of a datagram or a stream segment.
+type Message struct {
+	From, To *Host
+	Proto    string // "tcp" or "udp"
+	Payload  []byte // do not modify
+}
+
+// Action is a rule's verdict on a message.
+type Action uint8
+
+const (
+	Pass  Action = iota // let it go (the next rule decides)
+	Delay               // deliver it Verdict.Delay later than the link would
+	Drop                // lose it (a stream segment is retransmitted instead)
+)
+
+// Verdict is what a rule decides.
+type Verdict struct {
+	Action Action
+	Delay  time.Duration
+}
+
+// Rule inspects a message; the first rule, in the order added, whose
+// verdict is not Pass decides.
+type Rule func(m Message) Verdict
+
+// AddRule appends a rule.
+func (n *Network) AddRule(r Rule) { n.rules = append(n.rules, r) }
+
+// ClearRules removes every rule.
+func (n *Network) ClearRules() { n.rules = nil }
+
+// judge applies the rules to a message.
+func (n *Network) judge(m Message) Verdict {
+	for _, r := range n.rules {
+		if v := r(m); v.Action != Pass {
+			return v
+		}
+	}
+	return Verdict{}
+}

@@ -55,6 +55,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	c := &conn{n: n, local: local, remote: remote, in: down, out: up}
 	s := &conn{n: n, local: remote, remote: local, in: up, out: down}
 	c.peer, s.peer = s, c
+	up.writer, down.writer = c, s
 	n.note("tcp %v->%v connect", local, remote)
 	h.conns = append(h.conns, c)
 	dst.conns = append(dst.conns, s)

@@ -26,6 +26,8 @@ type Network struct {
 	byIP        map[string]*Host
 	paths       map[pathKey]*path // look-ups only
 	defaultLink Link
+	rules       []Rule
+	cutTimeout  time.Duration
 }
 
 // Option configures a Network.
@@ -40,6 +42,14 @@ const (
 // WithLatency sets the one-way latency of every link (default
 // DefaultLatency).
 func WithLatency(d time.Duration) Option { return func(n *Network) { n.latency = d } }
+
+// WithPartitionTimeout sets how long a stream keeps retransmitting across
+// a partition before both ends see a reset (default
+// DefaultPartitionTimeout).
+func WithPartitionTimeout(d time.Duration) Option { return func(n *Network) { n.cutTimeout = d } }
+
+// DefaultPartitionTimeout is how long a stream survives a partition.
+const DefaultPartitionTimeout = 30 * time.Second
 
 // WithWindow sets how many bytes a stream may have sent and not yet read by
 // its peer; a writer past it waits (backpressure; default DefaultWindow).
@@ -56,7 +66,7 @@ func New(ctx context.Context, opts ...Option) *Network {
 	if cur == nil || !cur.Executor().Virtual() {
 		panic("netsim: New needs the ctx of a simulation (sim.New(...).Enter(ctx), or a task's ctx)")
 	}
-	n := &Network{ex: cur.Executor(), latency: DefaultLatency, window: DefaultWindow,
+	n := &Network{ex: cur.Executor(), latency: DefaultLatency, window: DefaultWindow, cutTimeout: DefaultPartitionTimeout,
 		byName: map[string]*Host{}, byIP: map[string]*Host{}, paths: map[pathKey]*path{}}
 	for _, o := range opts {
 		o(n)

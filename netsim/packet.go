@@ -84,13 +84,21 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	case n.chance(path.link.Duplicate):
 		copies = 2
 	}
+	extra := time.Duration(0)
+	switch v := n.judge(Message{From: pc.h, To: to, Proto: "udp", Payload: d.data}); v.Action {
+	case Drop:
+		n.note("udp %v->%v drop (rule)", pc.addr, dst)
+		return len(b), nil
+	case Delay:
+		extra = v.Delay
+	}
 	n.note("udp %v->%v send %d bytes (x%d)", pc.addr, dst, len(b), copies)
 	for range copies {
 		if path.held {
 			path.heldQueue = append(path.heldQueue, deliver)
 			continue
 		}
-		n.after(n.ex.Now().Add(n.delay(path)), deliver)
+		n.after(n.ex.Now().Add(n.delay(path)+extra), deliver)
 	}
 	return len(b), nil
 }

@@ -13,6 +13,7 @@ import (
 // arrived and unread, and the end of the stream.
 type pipe struct {
 	from, to *Host
+	writer   *conn // the end that writes into this pipe
 	buf      []byte
 	inflight int
 	queue    []segment // sent, not yet delivered, in order
@@ -27,6 +28,7 @@ type pipe struct {
 type segment struct {
 	at      time.Time
 	deliver func()
+	blocked time.Time // when it first met a partition (zero: never)
 }
 
 // conn is one end of a simulated TCP connection.
@@ -43,16 +45,23 @@ type conn struct {
 // send puts a segment on p: it arrives after the path's latency, never
 // before an earlier one, and waits out partitions and holds (TCP
 // retransmits), so a stream never loses, duplicates or reorders bytes.
-func (n *Network) send(p *pipe, deliver func()) {
+func (n *Network) send(p *pipe, payload []byte, deliver func()) {
 	if p.from.down { // a crashed host's last words reach nobody
 		return
 	}
 	at := n.ex.Now().Add(n.delay(n.path(p.from, p.to)))
+	switch v := n.judge(Message{From: p.from, To: p.to, Proto: "tcp", Payload: payload}); v.Action {
+	case Delay:
+		at = at.Add(v.Delay)
+	case Drop: // TCP retransmits it
+		n.note("tcp %s->%s segment dropped by a rule; retransmitted", p.from.name, p.to.name)
+		at = at.Add(retransmit)
+	}
 	if at.Before(p.last) {
 		at = p.last
 	}
 	p.last = at
-	p.queue = append(p.queue, segment{at, deliver})
+	p.queue = append(p.queue, segment{at: at, deliver: deliver})
 	n.after(at, func() { n.pump(p) })
 }
 
@@ -62,8 +71,19 @@ func (n *Network) pump(p *pipe) {
 	now := n.ex.Now()
 	for len(p.queue) > 0 && !p.queue[0].at.After(now) {
 		if path.partitioned || path.held || p.to.down {
-			p.queue[0].at = now.Add(retransmit)
-			n.after(p.queue[0].at, func() { n.pump(p) })
+			head := &p.queue[0]
+			if head.blocked.IsZero() {
+				head.blocked = now
+			}
+			if path.partitioned && now.Sub(head.blocked) >= n.cutTimeout {
+				n.note("tcp %s->%s reset after a partition of %v", p.from.name, p.to.name, now.Sub(head.blocked))
+				p.queue = nil
+				p.writer.resetLocal()
+				p.writer.peer.resetLocal()
+				return
+			}
+			head.at = now.Add(retransmit)
+			n.after(head.at, func() { n.pump(p) })
 			return
 		}
 		seg := p.queue[0]
@@ -116,7 +136,7 @@ func (c *conn) Write(b []byte) (int, error) {
 		c.out.inflight += k
 		out, peer := c.out, c.peer
 		c.n.note("tcp %v->%v send %d bytes", c.local, c.remote, k)
-		c.n.send(out, func() {
+		c.n.send(out, seg, func() {
 			out.inflight -= k
 			if peer.closed { // nobody will read it: the peer answers with a reset
 				c.n.note("tcp %v->%v reset (closed)", c.remote, c.local)
@@ -151,7 +171,7 @@ func (c *conn) CloseWrite() error {
 		c.wclosed = true
 		out := c.out
 		c.n.note("tcp %v->%v fin", c.local, c.remote)
-		c.n.send(out, func() {
+		c.n.send(out, nil, func() {
 			out.fin = true
 			out.data.NotifyAll()
 		})
