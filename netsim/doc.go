@@ -42,10 +42,19 @@
 //     are lost; stream segments wait and are retransmitted, in order, once
 //     the path is repaired (a dial waits too);
 //   - Hold and Release: traffic is kept, not lost, and delivered in order on
-//     Release.
+//     Release;
+//   - AddRule: ordered rules see each message (source, destination,
+//     protocol, payload) and pass, delay or drop it (a dropped stream
+//     segment is retransmitted);
+//   - a stream whose segments have waited across a partition for
+//     WithPartitionTimeout is reset at both ends;
+//   - Swarm draws a whole fault mix from the seed and runs a chaos task
+//     that partitions and crashes hosts, so exploring seeds explores
+//     fault mixes.
 //
-// Socket methods take no context: in a simulation they wait on behalf of
-// the running task, so only tasks may call them.
+// Every message event — connect, refusal, send, delivery, drop with its
+// reason, FIN, reset, crash, restart, partition, hold — goes into the run's
+// event log and hash (sim.EvNote).
 //
 // # Crash and restart
 //
@@ -55,6 +64,6 @@
 // Restart brings it back with fresh sockets and runs the start function
 // again. Both may be called from the harness or from a task.
 //
-// Not simulated yet (SPEC §6, issue 5): message rules, resets after a long
-// partition, swarm faults, and message events in the trace.
+// Socket methods take no context: in a simulation they wait on behalf of
+// the running task, so only tasks may call them.
 package netsim

@@ -248,3 +248,37 @@ func TestPartitionDropsDatagramsAndHoldKeepsThem(t *testing.T) {
 	})
 	require.NoError(t, res.Err)
 }
+
+// Datagrams respect the configured faults: with no loss each arrives at
+// least once and at most twice (duplication), exactly once without
+// duplication; with full loss none arrives.
+func TestProperty_DatagramsRespectTheFaults(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		loss := rapid.SampledFrom([]float64{0, 0.5, 1}).Draw(rt, "loss")
+		dup := rapid.SampledFrom([]float64{0, 0.5, 1}).Draw(rt, "duplicate")
+		count := rapid.IntRange(1, 40).Draw(rt, "count")
+		lat := netsim.Uniform(0, time.Duration(rapid.IntRange(0, 20).Draw(rt, "max latency (ms)"))*time.Millisecond)
+		got := datagrams(t, netsim.Link{Latency: lat, Loss: loss, Duplicate: dup}, count, rapid.Uint64().Draw(rt, "seed"))
+		seen := map[int]int{}
+		for _, v := range got {
+			seen[v]++
+		}
+		for v, k := range seen {
+			switch {
+			case v < 0 || v >= count:
+				rt.Fatalf("datagram %d was never sent", v)
+			case k > 2 || (dup == 0 && k > 1):
+				rt.Fatalf("datagram %d arrived %d times with duplication %v", v, k, dup)
+			}
+		}
+		if loss == 1 && len(got) > 0 {
+			rt.Fatalf("%d datagrams crossed a link that loses all", len(got))
+		}
+		if loss == 0 && len(seen) != count {
+			rt.Fatalf("%d of %d datagrams arrived on a lossless link", len(seen), count)
+		}
+		if dup == 1 && loss == 0 && len(got) != 2*count {
+			rt.Fatalf("%d arrivals of %d datagrams, all duplicated", len(got), count)
+		}
+	})
+}

@@ -31,3 +31,15 @@ func TestRegister_PlantedBugIsFoundAndReplaysBySeed(t *testing.T) {
 	assert.Equal(t, failing.Err.Error(), again.Err.Error())
 	t.Logf("found at seed %d: %v", failing.Seed, failing.Err)
 }
+
+// BenchmarkSeedsPerSecond runs the three-node register under swarm faults,
+// one seed per iteration.
+func BenchmarkSeedsPerSecond(b *testing.B) {
+	b.ReportAllocs()
+	for i := range b.N {
+		if res := sim.Run(Scenario(false), sim.WithSeed(uint64(i)), sim.AllowUnobservedPanics()); res.Err != nil {
+			b.Fatal(res.Err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+}
