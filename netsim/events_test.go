@@ -51,3 +51,20 @@ func TestMessageEventsAreInTheLogAndTheHash(t *testing.T) {
 	assert.NotEqual(t, clean.Hash, cut.Hash, "the messages are part of the hash")
 	assert.Equal(t, clean.Hash, run(false).Hash)
 }
+
+func TestNetworkBelongsToItsSimulation(t *testing.T) {
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx)
+		assert.Panics(t, func() { netsim.New(ctx) }, "one network per simulation")
+		h := n.AddHost("h")
+		n.Close()
+		assert.PanicsWithValue(t, "netsim: Listen in a simulation without a network; attach one with netsim.New",
+			func() { netsim.Listen(h.Context(ctx), "tcp", ":1") })
+		netsim.New(ctx) // a closed network can be replaced
+		assert.PanicsWithValue(t, "netsim: Dial from a task on no host; run it on one (Host.Context)",
+			func() { netsim.Dial(ctx, "tcp", "h:1") })
+		return nil
+	})
+	require.NoError(t, res.Err)
+	assert.Panics(t, func() { netsim.New(context.Background()) }, "production has no simulated network")
+}

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
@@ -55,8 +54,8 @@ const DefaultPartitionTimeout = 30 * time.Second
 // its peer; a writer past it waits (backpressure; default DefaultWindow).
 func WithWindow(bytes int) Option { return func(n *Network) { n.window = max(bytes, 1) } }
 
-// networks maps a simulation's executor to its network.
-var networks sync.Map
+// networkKey is the key of a simulation's network (Executor.Attach).
+type networkKey struct{}
 
 // New attaches a simulated network to the simulation that ctx belongs to
 // (a ctx from a simulated runtime's Enter, or a task's). It panics if ctx
@@ -71,14 +70,15 @@ func New(ctx context.Context, opts ...Option) *Network {
 	for _, o := range opts {
 		o(n)
 	}
-	if _, loaded := networks.LoadOrStore(n.ex, n); loaded {
+	if n.ex.Attach(networkKey{}, n) != nil {
 		panic("netsim: the simulation already has a network")
 	}
 	return n
 }
 
-// Close detaches the network from its simulation.
-func (n *Network) Close() { networks.Delete(n.ex) }
+// Close detaches the network from its simulation (which a simulation's end
+// does anyway): sockets calls there panic afterwards.
+func (n *Network) Close() { n.ex.Attach(networkKey{}, nil) }
 
 // Host is a simulated machine: a name, an IP address, and the sockets of
 // the tasks that run on it.
@@ -218,13 +218,13 @@ func simulated(ctx context.Context, op string) (*Network, *Host) {
 	if cur == nil || !cur.Executor().Virtual() {
 		return nil, nil
 	}
-	v, ok := networks.Load(cur.Executor())
-	if !ok {
+	v, _ := cur.Executor().Attached(networkKey{}).(*Network)
+	if v == nil {
 		panic(fmt.Sprintf("netsim: %s in a simulation without a network; attach one with netsim.New", op))
 	}
 	h, _ := ctx.Value(hostKey{}).(*Host)
 	if h == nil {
 		panic(fmt.Sprintf("netsim: %s from a task on no host; run it on one (Host.Context)", op))
 	}
-	return v.(*Network), h
+	return v, h
 }

@@ -49,6 +49,7 @@ type executor struct {
 	inFire   bool // running timer callbacks
 	workers  []*worker
 	probed   string        // the stack a probed task captured (worker.probe)
+	attached map[any]any   // Attach: look-ups only, never iterated
 	progress atomic.Uint64 // steps begun; for the watchdog
 	broken   atomic.Bool   // the watchdog gave up on a stuck task
 	cleanup  bool          // dropping everything after the watchdog gave up
@@ -73,7 +74,26 @@ func newExecutor(c config) *executor {
 func (e *executor) Virtual() bool         { return true }
 func (e *executor) Current() *kernel.Task { return e.current }
 
-func (e *executor) Note(what string)      { e.event(EvNote, e.current, 0, what) }
+func (e *executor) Note(what string) { e.event(EvNote, e.current, 0, what) }
+
+// Attach and Attached keep a subsystem's state (netsim's network) for the
+// simulation's lifetime.
+func (e *executor) Attach(key, value any) any {
+	if value == nil {
+		delete(e.attached, key)
+		return nil
+	}
+	if v := e.attached[key]; v != nil {
+		return v
+	}
+	if e.attached == nil {
+		e.attached = map[any]any{}
+	}
+	e.attached[key] = value
+	return nil
+}
+
+func (e *executor) Attached(key any) any  { return e.attached[key] }
 func (e *executor) Outside() *kernel.Task { return e.outside }
 func (e *executor) Now() time.Time        { return e.cfg.start.Add(e.now) }
 

@@ -56,6 +56,13 @@ type Executor interface {
 	// such as net.Conn's, find their task through it.
 	Current() *Task
 
+	// Attach stores value under key for the executor's lifetime (netsim's
+	// network of a simulation) unless key already has a value, which it
+	// returns; a nil value detaches key. Attached reads it back.
+	// Production executors keep nothing.
+	Attach(key, value any) (existing any)
+	Attached(key any) any
+
 	// Note records an event of a subsystem (netsim's messages) in a
 	// simulation's event log and hash; production ignores it.
 	Note(what string)

@@ -52,6 +52,8 @@ func (p *Executor) Outside() *kernel.Task { return p.outside }
 func (p *Executor) Now() time.Time        { return time.Now() }
 func (p *Executor) Current() *kernel.Task { return nil }
 func (p *Executor) Note(string)           {}
+func (p *Executor) Attach(_, _ any) any   { return nil }
+func (p *Executor) Attached(any) any      { return nil }
 
 // register prepares t and adds it to the live set; false after shutdown.
 func (p *Executor) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
