@@ -95,3 +95,29 @@ func TestStreamsResetWhenAPartitionOutlastsTheTimeout(t *testing.T) {
 	})
 	require.NoError(t, res.Err)
 }
+
+func TestClosingWithUnreadDataResetsABlockedWriter(t *testing.T) {
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx, netsim.WithWindow(1024))
+		a, b := n.AddHost("a"), n.AddHost("b")
+		l, _ := netsim.Listen(b.Context(ctx), "tcp", ":80")
+		defer l.Close()
+		runtime.Spawn(b.Context(ctx), func(ctx context.Context) (int, error) {
+			c, err := l.Accept()
+			if err != nil {
+				return 0, err
+			}
+			if err := clock.Sleep(ctx, time.Second); err != nil { // reads nothing
+				return 0, err
+			}
+			return 0, c.Close()
+		})
+		c, err := netsim.Dial(a.Context(ctx), "tcp", "b:80")
+		require.NoError(t, err)
+		defer c.Close()
+		_, err = c.Write(make([]byte, 10_000)) // blocks on the full window
+		assert.True(t, errors.Is(err, syscall.ECONNRESET), "the writer learns of the close: %v", err)
+		return nil
+	})
+	require.NoError(t, res.Err)
+}

@@ -187,6 +187,12 @@ func (c *conn) Close() error {
 		return err
 	}
 	c.closed = true
+	if len(c.in.buf) > 0 || c.in.inflight > 0 {
+		// Closing with unread data answers with a reset, as TCP does: a
+		// peer blocked on a full window learns it at once.
+		c.n.note("tcp %v->%v reset (closed with unread data)", c.local, c.remote)
+		c.n.after(c.n.ex.Now().Add(c.n.latency), c.peer.resetLocal)
+	}
 	for _, p := range []*pipe{c.in, c.out} { // blocked calls return ErrClosed
 		p.data.NotifyAll()
 		p.space.NotifyAll()
