@@ -20,15 +20,26 @@ import (
 // runProg runs p as the root task of a simulation and returns the world.
 func runProg(t *rapid.T, p *prog, opts ...sim.Option) (*world, sim.Result) {
 	w := newWorld(p)
-	res := sim.Run(func(ctx context.Context) error {
-		_, err := w.run(ctx, p)
-		return err
-	}, opts...)
-	var pe *runtime.PanicError
-	if res.Err != nil && !errors.As(res.Err, &pe) {
+	res := sim.Run(worldBody(w, p), opts...)
+	if res.Err != nil && !isProgramFailure(res.Err) {
 		t.Fatalf("run failed: %v\nprogram:\n%v", res.Err, p)
 	}
 	return w, res
+}
+
+// worldBody is the root task that interprets p against w.
+func worldBody(w *world, p *prog) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := w.run(ctx, p)
+		return err
+	}
+}
+
+// isProgramFailure tells a failure the program asked for (a panic op)
+// from one of the executor.
+func isProgramFailure(err error) bool {
+	var pe *runtime.PanicError
+	return errors.As(err, &pe)
 }
 
 // S10: a spawned task's first step never comes before the spawner's next
