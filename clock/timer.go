@@ -52,9 +52,7 @@ func (t *Timer) fire() {
 		return
 	}
 	t.pending, t.fired = false, true
-	for w := t.waiters.PopFront(); w != nil; w = t.waiters.PopFront() {
-		w.Task.Executor().Unpark(w)
-	}
+	t.waiters.WakeAll()
 }
 
 // Deadline returns the instant at which the timer fires (or fired).
@@ -82,11 +80,7 @@ func (t *Timer) Wait(ctx context.Context) error {
 		}
 		w := cur.Waiter(kernel.Reason{Op: "clock.Timer.Wait"})
 		t.waiters.PushBack(w)
-		t.mu.Unlock()
-		if err := cur.Executor().Park(ctx, w); err != nil {
-			t.mu.Lock()
-			t.waiters.Remove(w)
-			t.mu.Unlock()
+		if _, err := kernel.ParkQueued(ctx, cur, &t.mu, &t.waiters, w); err != nil {
 			return kernel.Resume(cur, err)
 		}
 		t.mu.Lock()
@@ -102,9 +96,7 @@ func (t *Timer) Stop() bool {
 	if was {
 		t.ex.StopTimer(&t.tm)
 		t.pending, t.stopped = false, true
-		for w := t.waiters.PopFront(); w != nil; w = t.waiters.PopFront() {
-			w.Task.Executor().Unpark(w)
-		}
+		t.waiters.WakeAll()
 	}
 	return was
 }

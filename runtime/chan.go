@@ -206,7 +206,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Send"})
 	w.Data = op
 	c.sendq.PushBack(w)
-	if _, err := park(ctx, cur, &c.mu, &c.sendq, w); err != nil {
+	if _, err := kernel.ParkQueued(ctx, cur, &c.mu, &c.sendq, w); err != nil {
 		return kernel.Resume(cur, err) // a send granted before a drop has happened
 	}
 	if op.closed {
@@ -230,7 +230,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Recv"})
 	w.Data = op
 	c.recvq.PushBack(w)
-	granted, err := park(ctx, cur, &c.mu, &c.recvq, w)
+	granted, err := kernel.ParkQueued(ctx, cur, &c.mu, &c.recvq, w)
 	if err == nil {
 		if op.closed {
 			var zero T

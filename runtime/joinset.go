@@ -56,7 +56,7 @@ func (js *joinSet[T]) TaskDone(t *kernel.Task) {
 	js.members[last] = nil
 	js.members = js.members[:last]
 	js.done = append(js.done, b)
-	wakeOne(&js.waiters)
+	js.waiters.WakeOne()
 }
 
 // JoinNext waits for the next task of the set to finish and returns its
@@ -90,15 +90,12 @@ func (s *JoinSet[T]) JoinNext(ctx context.Context) (T, error) {
 		}
 		w := cur.Waiter(kernel.Reason{Op: "JoinSet.JoinNext"})
 		js.waiters.PushBack(w)
-		js.mu.Unlock()
-		if err := cur.Executor().Park(ctx, w); err != nil {
-			js.mu.Lock()
-			js.waiters.Remove(w)
-			if w.Woken() {
-				// The completion meant for us goes to the next waiter.
-				wakeOne(&js.waiters)
+		if granted, err := kernel.ParkQueued(ctx, cur, &js.mu, &js.waiters, w); err != nil {
+			if granted { // the completion meant for us goes to the next waiter
+				js.mu.Lock()
+				js.waiters.WakeOne()
+				js.mu.Unlock()
 			}
-			js.mu.Unlock()
 			return zero, kernel.Resume(cur, err)
 		}
 	}

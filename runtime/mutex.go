@@ -33,7 +33,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: m.holder})
 	m.waiters.PushBack(w)
-	granted, err := park(ctx, cur, &m.mu, &m.waiters, w)
+	granted, err := kernel.ParkQueued(ctx, cur, &m.mu, &m.waiters, w)
 	if err == nil {
 		return nil
 	}

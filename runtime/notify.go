@@ -31,7 +31,7 @@ func (n *Notify) Wait(ctx context.Context) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Notify.Wait"})
 	n.waiters.PushBack(w)
-	granted, err := park(ctx, cur, &n.mu, &n.waiters, w)
+	granted, err := kernel.ParkQueued(ctx, cur, &n.mu, &n.waiters, w)
 	if err == nil {
 		return nil
 	}
@@ -46,7 +46,7 @@ func (n *Notify) Wait(ctx context.Context) error {
 func (n *Notify) NotifyOne() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !wakeOne(&n.waiters) {
+	if !n.waiters.WakeOne() {
 		n.permit = true
 	}
 }

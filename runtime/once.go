@@ -28,7 +28,7 @@ func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 	for o.running {
 		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
 		o.waiters.PushBack(w)
-		if _, err := park(ctx, cur, &o.mu, &o.waiters, w); err != nil {
+		if _, err := kernel.ParkQueued(ctx, cur, &o.mu, &o.waiters, w); err != nil {
 			return kernel.Resume(cur, err)
 		}
 		o.mu.Lock()
@@ -44,10 +44,10 @@ func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 		o.mu.Lock()
 		o.running = false
 		if kernel.IsDropSignal(r) {
-			wakeOne(&o.waiters) // f did not complete: a waiter takes over
+			o.waiters.WakeOne() // f did not complete: a waiter takes over
 		} else {
 			o.done = true
-			wakeAll(&o.waiters)
+			o.waiters.WakeAll()
 		}
 		o.mu.Unlock()
 		if r != nil {
@@ -103,13 +103,13 @@ func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	b.count++
 	if b.count == b.n {
 		b.count = 0
-		wakeAll(&b.waiters)
+		b.waiters.WakeAll()
 		b.mu.Unlock()
 		return true, nil
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Barrier.Wait"})
 	b.waiters.PushBack(w)
-	granted, err := park(ctx, cur, &b.mu, &b.waiters, w)
+	granted, err := kernel.ParkQueued(ctx, cur, &b.mu, &b.waiters, w)
 	if err == nil || granted {
 		// Released with the round; a drop after that only unwinds.
 		return false, kernel.Resume(cur, err)

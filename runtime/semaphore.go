@@ -49,7 +49,7 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	w := cur.Waiter(kernel.Reason{Op: op})
 	w.Data = &n
 	s.waiters.PushBack(w)
-	granted, err := park(ctx, cur, &s.mu, &s.waiters, w)
+	granted, err := kernel.ParkQueued(ctx, cur, &s.mu, &s.waiters, w)
 	if err == nil {
 		return nil
 	}

@@ -26,42 +26,6 @@ func begin(ctx context.Context) *kernel.Task {
 	return cur
 }
 
-// park waits on w, which the caller queued on q while holding mu, and
-// releases mu first. It returns nil once w is granted. Otherwise w is off q
-// and granted reports whether it was granted all the same (the task was
-// dropped right after a grant): the caller undoes that grant, then returns
-// kernel.Resume(cur, err).
-func park(ctx context.Context, cur *kernel.Task, mu *lock, q *kernel.WaitQueue, w *kernel.Waiter) (granted bool, err error) {
-	mu.Unlock()
-	err = cur.Executor().Park(ctx, w)
-	if err == nil {
-		return false, nil
-	}
-	mu.Lock()
-	q.Remove(w)
-	granted = w.Woken()
-	mu.Unlock()
-	return granted, err
-}
-
-// wakeOne grants the first waiter of q that still waits, and reports
-// whether there was one. Waiters that gave up are skipped (S30).
-func wakeOne(q *kernel.WaitQueue) bool {
-	for w := q.PopFront(); w != nil; w = q.PopFront() {
-		if w.Task.Executor().Unpark(w) {
-			return true
-		}
-	}
-	return false
-}
-
-// wakeAll grants every waiter of q.
-func wakeAll(q *kernel.WaitQueue) {
-	for w := q.PopFront(); w != nil; w = q.PopFront() {
-		w.Task.Executor().Unpark(w)
-	}
-}
-
 // lock guards a primitive. In production it is a sync.Mutex. Once the
 // primitive belongs to a simulation, where one task runs at a time (S2), it
 // stops locking: the flip happens inside Lock, after the real mutex was

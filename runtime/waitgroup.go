@@ -25,7 +25,7 @@ func (wg *WaitGroup) Add(delta int) {
 		panic("runtime: negative WaitGroup counter; call Done once per Add")
 	}
 	if wg.n == 0 {
-		wakeAll(&wg.waiters)
+		wg.waiters.WakeAll()
 	}
 }
 
@@ -55,6 +55,6 @@ func (wg *WaitGroup) Wait(ctx context.Context) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "WaitGroup.Wait"})
 	wg.waiters.PushBack(w)
-	_, err := park(ctx, cur, &wg.mu, &wg.waiters, w)
+	_, err := kernel.ParkQueued(ctx, cur, &wg.mu, &wg.waiters, w)
 	return kernel.Resume(cur, err)
 }

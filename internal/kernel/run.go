@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"runtime/debug"
+	"sync"
 )
 
 // Run runs t's body on the calling goroutine and records how it ended. It
@@ -43,9 +44,7 @@ func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
 	t.mu.Lock()
 	t.outcome, t.err, t.panic = o, err, p
 	t.finished.Store(true)
-	for w := t.joiners.PopFront(); w != nil; w = t.joiners.PopFront() {
-		w.Task.exec.Unpark(w)
-	}
+	t.joiners.WakeAll()
 	t.mu.Unlock()
 	if t.group != nil {
 		t.group.remove(t)
@@ -89,12 +88,24 @@ func Join(ctx context.Context, cur, t *Task) error {
 		return nil
 	}
 	t.joiners.PushBack(w)
-	t.mu.Unlock()
-	if err := cur.exec.Park(ctx, w); err != nil {
-		t.mu.Lock()
-		t.joiners.Remove(w)
-		t.mu.Unlock()
-		return Resume(cur, err)
+	_, err := ParkQueued(ctx, cur, &t.mu, &t.joiners, w)
+	return Resume(cur, err)
+}
+
+// ParkQueued parks cur on w, which the caller queued on q while holding mu,
+// and releases mu first. It returns nil once w is granted. Otherwise w is
+// off q, and granted reports whether it was granted all the same (the task
+// was dropped right after a grant): the caller undoes that grant, then
+// returns Resume(cur, err).
+func ParkQueued(ctx context.Context, cur *Task, mu sync.Locker, q *WaitQueue, w *Waiter) (granted bool, err error) {
+	mu.Unlock()
+	err = cur.exec.Park(ctx, w)
+	if err == nil {
+		return false, nil
 	}
-	return nil
+	mu.Lock()
+	q.Remove(w)
+	granted = w.Woken()
+	mu.Unlock()
+	return granted, err
 }

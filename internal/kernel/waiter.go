@@ -230,3 +230,21 @@ func (q *WaitQueue) Remove(w *Waiter) bool {
 	q.n--
 	return true
 }
+
+// WakeOne grants the first waiter of q that still waits, and reports
+// whether there was one. Waiters that gave up are skipped (S30).
+func (q *WaitQueue) WakeOne() bool {
+	for w := q.PopFront(); w != nil; w = q.PopFront() {
+		if w.Task.exec.Unpark(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// WakeAll grants every waiter of q.
+func (q *WaitQueue) WakeAll() {
+	for w := q.PopFront(); w != nil; w = q.PopFront() {
+		w.Task.exec.Unpark(w)
+	}
+}
