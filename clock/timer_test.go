@@ -19,6 +19,7 @@ func TestTimer_FiresAtItsDeadlineForEveryWaiter(t *testing.T) {
 		start := clock.Now(ctx)
 		tm := clock.NewTimer(ctx, 5*time.Second)
 		assert.Equal(t, start.Add(5*time.Second), tm.Deadline())
+		assert.Equal(t, 5*time.Second, clock.Until(ctx, tm.Deadline()))
 		var js runtime.JoinSet[time.Time]
 		for range 3 {
 			js.Spawn(ctx, func(ctx context.Context) (time.Time, error) {

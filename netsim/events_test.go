@@ -68,3 +68,34 @@ func TestNetworkBelongsToItsSimulation(t *testing.T) {
 	require.NoError(t, res.Err)
 	assert.Panics(t, func() { netsim.New(context.Background()) }, "production has no simulated network")
 }
+
+func TestLookupHostAndFixedLatency(t *testing.T) {
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx)
+		a, b := n.AddHost("a"), n.AddHost("b")
+		n.SetLink(a, b, netsim.Link{Latency: netsim.Fixed(7 * time.Millisecond)})
+		actx := a.Context(ctx)
+		addrs, err := netsim.LookupHost(actx, "b")
+		require.NoError(t, err)
+		assert.Equal(t, []string{b.IP().String()}, addrs)
+		self, err := netsim.LookupHost(actx, "localhost")
+		require.NoError(t, err)
+		assert.Equal(t, []string{a.IP().String()}, self, "loopback is the caller's own host")
+		_, err = netsim.LookupHost(actx, "nowhere")
+		assert.Error(t, err)
+
+		l, err := netsim.Listen(b.Context(ctx), "tcp", ":1")
+		require.NoError(t, err)
+		defer l.Close()
+		start := clock.Now(ctx)
+		c, err := netsim.Dial(actx, "tcp", "b:1")
+		require.NoError(t, err)
+		c.Close()
+		assert.Equal(t, 14*time.Millisecond, clock.Since(ctx, start), "a connect is one round trip of the link's latency")
+		return nil
+	})
+	require.NoError(t, res.Err)
+	addrs, err := netsim.LookupHost(context.Background(), "localhost")
+	require.NoError(t, err)
+	assert.NotEmpty(t, addrs, "production resolves with package net")
+}

@@ -33,7 +33,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	local := &net.TCPAddr{IP: h.ip, Port: h.ephemeral()}
 	remote := &net.TCPAddr{IP: dst.ip, Port: port}
 	for { // the SYN travels, retried while the path is cut
-		if err := clock.Sleep(ctx, n.delay(n.path(h, dst))); err != nil {
+		if err := n.travel(ctx, h, dst); err != nil {
 			return nil, opError("dial", network, local, remote, err)
 		}
 		if p := n.path(h, dst); !p.partitioned && !p.held && !dst.down {
@@ -46,7 +46,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	l := dst.listeners[port]
 	if l == nil || l.closed {
 		n.note("tcp %v->%v refused", local, remote)
-		if err := n.sleep(ctx); err != nil { // the refusal travels back
+		if err := n.travel(ctx, dst, h); err != nil { // the refusal travels back
 			return nil, opError("dial", network, local, remote, err)
 		}
 		return nil, opError("dial", network, local, remote, errRefused)
@@ -61,7 +61,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	dst.conns = append(dst.conns, s)
 	l.backlog = append(l.backlog, s)
 	l.accept.NotifyAll()
-	if err := n.sleep(ctx); err != nil { // the SYN-ACK travels back
+	if err := n.travel(ctx, dst, h); err != nil { // the SYN-ACK travels back
 		c.Close()
 		return nil, opError("dial", network, local, remote, err)
 	}

@@ -140,7 +140,7 @@ func (c *conn) Write(b []byte) (int, error) {
 			out.inflight -= k
 			if peer.closed { // nobody will read it: the peer answers with a reset
 				c.n.note("tcp %v->%v reset (closed)", c.remote, c.local)
-				c.n.after(c.n.ex.Now().Add(c.n.latency), c.resetLocal)
+				c.n.after(c.n.ex.Now().Add(c.n.delay(c.n.path(out.to, out.from))), c.resetLocal)
 				return
 			}
 			c.n.note("tcp %v->%v deliver %d bytes", c.local, c.remote, k)
@@ -191,7 +191,7 @@ func (c *conn) Close() error {
 		// Closing with unread data answers with a reset, as TCP does: a
 		// peer blocked on a full window learns it at once.
 		c.n.note("tcp %v->%v reset (closed with unread data)", c.local, c.remote)
-		c.n.after(c.n.ex.Now().Add(c.n.latency), c.peer.resetLocal)
+		c.n.after(c.n.ex.Now().Add(c.n.delay(c.n.path(c.in.to, c.in.from))), c.peer.resetLocal)
 	}
 	for _, p := range []*pipe{c.in, c.out} { // blocked calls return ErrClosed
 		p.data.NotifyAll()

@@ -51,9 +51,10 @@ func (n *Network) after(at time.Time, f func()) {
 	n.ex.StartTimer(tm)
 }
 
-// sleep pauses the calling task for one link latency.
-func (n *Network) sleep(ctx context.Context) error {
-	return clock.Sleep(ctx, n.latency)
+// travel pauses the calling task for one message's latency from one host
+// to another (a connection's handshake).
+func (n *Network) travel(ctx context.Context, from, to *Host) error {
+	return clock.Sleep(ctx, n.delay(n.path(from, to)))
 }
 
 func opError(op, network string, src, dst net.Addr, err error) error {
