@@ -29,14 +29,46 @@ func (e *executor) newWorker() *worker {
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
 		w.yield = yield
 		for {
-			kernel.Run(w.task)
-			w.task = nil
+			for w.task != nil {
+				t := w.task
+				kernel.Run(t)
+				e.ended(w, t)
+				w.task = e.inline(w)
+			}
 			if !yield(struct{}{}) {
 				return
 			}
 		}
 	})
 	return w
+}
+
+// ended retires t, which has just ended on w.
+func (e *executor) ended(w *worker, t *kernel.Task) {
+	e.current = nil
+	t.Sim.Worker = nil
+	w.task = nil
+	e.retire(t)
+}
+
+// inline takes the scheduler's next step on a worker whose task has just
+// ended, when that step starts a new task: the task then runs on this
+// coroutine at once, saving the two switches through the driver. A task
+// that never parks (spawn, compute, return) costs no switch at all.
+// Any other next step is left to the driver (e.next); the decisions and
+// events are the same either way, since the same code takes the step.
+func (e *executor) inline(w *worker) *kernel.Task {
+	if e.noInline || e.runq.len() == 0 {
+		return nil
+	}
+	t, err := e.schedule()
+	if t == nil || t.Sim.State != stNew || t.Aborted() {
+		e.next = pick{t, err, true}
+		return nil
+	}
+	t.Sim.Worker = w
+	e.start(t)
+	return t
 }
 
 // ownStack resumes the parked task just long enough for it to capture its
@@ -47,26 +79,52 @@ func (e *executor) ownStack(w *worker) string {
 	return e.probed
 }
 
+// pick is a scheduling step already taken by a worker (inline) for the
+// driver to carry out.
+type pick struct {
+	task *kernel.Task
+	err  error
+	set  bool
+}
+
 // resume runs t until its next yield point or its end.
 func (e *executor) resume(t *kernel.Task) {
-	if t.Sim.State == stNew {
-		if t.Aborted() {
-			// Aborted before its first step: it never starts (S15).
-			kernel.Finish(t, kernel.Cancelled, nil, nil)
-			e.retire(t)
-			return
-		}
-		var w *worker
-		if n := len(e.workers); n > 0 {
-			w = e.workers[n-1]
-			e.workers = e.workers[:n-1]
-		} else {
-			w = e.newWorker()
-		}
-		w.task = t
-		t.Sim.Worker = w
+	if t.Sim.State == stNew && t.Aborted() {
+		// Aborted before its first step: it never starts (S15).
+		kernel.Finish(t, kernel.Cancelled, nil, nil)
+		e.retire(t)
+		return
 	}
-	w := t.Sim.Worker.(*worker)
+	w := e.workerOf(t)
+	e.start(t)
+	w.next()
+	e.current = nil
+	if w.task == nil {
+		// Its tasks ended (the last one perhaps started inline).
+		e.workers = append(e.workers, w)
+	}
+}
+
+// workerOf returns t's coroutine, taking an idle one (or a new one) for a
+// task that has not started yet.
+func (e *executor) workerOf(t *kernel.Task) *worker {
+	if t.Sim.State != stNew {
+		return t.Sim.Worker.(*worker)
+	}
+	var w *worker
+	if n := len(e.workers); n > 0 {
+		w = e.workers[n-1]
+		e.workers = e.workers[:n-1]
+	} else {
+		w = e.newWorker()
+	}
+	w.task = t
+	t.Sim.Worker = w
+	return w
+}
+
+// start marks t as the running task.
+func (e *executor) start(t *kernel.Task) {
 	t.Sim.State = stRunning
 	e.current = t
 	// For the watchdog: a step counter that stays put while a task is
@@ -74,27 +132,38 @@ func (e *executor) resume(t *kernel.Task) {
 	// publishes e.current, which the watchdog reads once it sees no
 	// progress.
 	e.progress.Add(1)
-	w.next()
-	e.current = nil
-	if t.Finished() {
-		t.Sim.Worker = nil
-		e.retire(t)
-		e.workers = append(e.workers, w)
+}
+
+// loop is the scheduler of S4. It returns nil once e.done() holds, or the
+// run's failure.
+func (e *executor) loop() error {
+	for {
+		p := e.next
+		e.next = pick{}
+		if !p.set {
+			p.task, p.err = e.schedule()
+		}
+		if p.task == nil {
+			return p.err
+		}
+		e.resume(p.task)
 	}
 }
 
-// loop is the scheduler of S4. It returns nil once done() holds, or the
-// run's failure.
-func (e *executor) loop(done func() bool) error {
-	for !done() {
+// schedule does the scheduler's work between two steps: it fires due
+// timers, advances virtual time when nothing can run, and picks the task
+// to run next. It returns nil once the drive is over, with the run's
+// failure if any.
+func (e *executor) schedule() (*kernel.Task, error) {
+	for !e.done() {
 		if e.broken.Load() && !e.cleanup {
-			return nil
+			return nil, nil
 		}
 		if d := e.dec; (d.div != nil || d.srcPanic != nil) && !e.closed {
 			if d.div != nil {
-				return d.div
+				return nil, d.div
 			}
-			return errSourcePanicked
+			return nil, errSourcePanicked
 		}
 		if e.timers.live > 0 && e.timers.peek() <= e.now {
 			e.fireDue()
@@ -106,16 +175,16 @@ func (e *executor) loop(done func() bool) error {
 			if e.timers.len() > 0 {
 				next := e.timers.peek()
 				if e.cfg.timeLimit > 0 && next > e.cfg.timeLimit && !e.closed {
-					return &TimeLimitError{Limit: e.cfg.timeLimit, Next: next}
+					return nil, &TimeLimitError{Limit: e.cfg.timeLimit, Next: next}
 				}
 				e.now = next
 				e.event(EvAdvance, nil, 0, "")
 				continue
 			}
-			return e.deadlock()
+			return nil, e.deadlock()
 		}
 		if e.cfg.stepLimit > 0 && e.steps >= e.limit {
-			return &StepLimitError{Limit: e.cfg.stepLimit}
+			return nil, &StepLimitError{Limit: e.cfg.stepLimit}
 		}
 		e.steps++
 		if e.cfg.perturb {
@@ -123,9 +192,9 @@ func (e *executor) loop(done func() bool) error {
 		}
 		t := e.runq.pick(e.steps)
 		e.event(EvRun, t, 0, "")
-		e.resume(t)
+		return t, nil
 	}
-	return nil
+	return nil, nil
 }
 
 func (e *executor) fireDue() {
@@ -183,9 +252,10 @@ func (e *executor) drive(done func() bool) error {
 		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
 	}
 	e.running = true
+	e.done = done
 	e.limit = e.steps + e.cfg.stepLimit // per drive: a livelocked run can still be shut down
 	res := make(chan error, 1)
-	go e.driver(done, res)
+	go e.driver(res)
 	var err error
 	if e.cfg.watchdog > 0 {
 		stop := make(chan struct{})
@@ -211,7 +281,7 @@ func (e *executor) drive(done func() bool) error {
 	return err
 }
 
-func (e *executor) driver(done func() bool, res chan<- error) {
+func (e *executor) driver(res chan<- error) {
 	normal := false
 	defer func() {
 		if normal {
@@ -229,15 +299,16 @@ func (e *executor) driver(done func() bool, res chan<- error) {
 			t.Sim.Worker = nil
 			e.retire(t)
 		}
-		go e.driver(done, res)
+		go e.driver(res)
 	}()
-	err := e.loop(done)
+	err := e.loop()
 	if e.broken.Load() {
 		// The watchdog gave up while a task was stuck; that task has now
 		// moved on. Drop everything so no goroutine stays behind.
 		e.cleanup = true
 		e.dropAll()
-		err = e.loop(func() bool { return e.live.Len() == 0 })
+		e.done = func() bool { return e.live.Len() == 0 }
+		err = e.loop()
 		e.release()
 	}
 	normal = true

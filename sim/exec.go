@@ -44,9 +44,12 @@ type executor struct {
 	trace   trace
 	failed  []*kernel.Task // panicked or Goexited, for S17
 
-	running  bool // a driver is active
-	closed   bool // shut down
-	inFire   bool // running timer callbacks
+	running  bool        // a driver is active
+	done     func() bool // when the current drive is over
+	next     pick        // a step a worker took for the driver (inline)
+	noInline bool        // a task is being run from inside another (weftbroken)
+	closed   bool        // shut down
+	inFire   bool        // running timer callbacks
 	workers  []*worker
 	probed   string        // the stack a probed task captured (worker.probe)
 	attached map[any]any   // Attach: look-ups only, never iterated
@@ -142,7 +145,9 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	t.Sim.State = stNew
 	if broken == "spawn-inline" && e.current != nil {
 		cur := e.current
+		e.noInline = true
 		e.resume(t)
+		e.noInline = false
 		e.current, cur.Sim.State = cur, stRunning
 		return
 	}
