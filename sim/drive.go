@@ -212,9 +212,9 @@ func (e *executor) fireDue() {
 // whatever the goroutines do (S20).
 func (e *executor) pollContexts() {
 	for i := 0; i < len(e.watch); {
-		t := e.watch[i]
+		t := e.watch[i].task
 		select {
-		case <-t.Sim.WaitCx.Done():
+		case <-e.watch[i].done:
 			if t.Sim.Waiter.TryAbandon() {
 				e.wake(t, wokeCtx, EvCancel) // swaps another task into i
 				continue

@@ -36,7 +36,7 @@ type executor struct {
 	nextID  uint64
 	current *kernel.Task
 	live    kernel.TaskList // in spawn order
-	watch   []*kernel.Task  // parked with a cancellable ctx (S20)
+	watch   []watched       // parked with a cancellable ctx (S20)
 	timers  timerHeap
 	now     time.Duration // virtual time since cfg.start
 	steps   uint64
@@ -183,10 +183,9 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		t.Sim.Waiter = w
 		t.Sim.State = stParked
 		t.Sim.Woken = 0
-		if ctx.Done() != nil {
-			t.Sim.WaitCx = ctx
-			t.Sim.Watch = len(e.watch)
-			e.watch = append(e.watch, t)
+		if done := ctx.Done(); done != nil {
+			t.Sim.Watch = int32(len(e.watch))
+			e.watch = append(e.watch, watched{t, done})
 		}
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
 		e.switchOut(t)
@@ -213,13 +212,18 @@ func (e *executor) unwatch(t *kernel.Task) {
 	if i < 0 {
 		return
 	}
-	last := len(e.watch) - 1
+	last := int32(len(e.watch) - 1)
 	e.watch[i] = e.watch[last]
-	e.watch[i].Sim.Watch = i
-	e.watch[last] = nil
+	e.watch[i].task.Sim.Watch = i
+	e.watch[last] = watched{}
 	e.watch = e.watch[:last]
 	t.Sim.Watch = -1
-	t.Sim.WaitCx = nil
+}
+
+// watched is a task parked with a ctx that can end, and that ctx's Done.
+type watched struct {
+	task *kernel.Task
+	done <-chan struct{}
 }
 
 // wake makes a parked task runnable for the given reason.

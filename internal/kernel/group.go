@@ -28,12 +28,19 @@ func groupOf(ctx context.Context) *Group {
 	return g
 }
 
+// member is a task's place in its group: kept out of the task record,
+// since most tasks belong to no group.
+type member struct {
+	group      *Group
+	next, prev *Task
+}
+
 func (g *Group) add(t *Task) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	t.gprev, t.gnext = g.tail, nil
+	t.member = &member{group: g, prev: g.tail}
 	if g.tail != nil {
-		g.tail.gnext = t
+		g.tail.member.next = t
 	} else {
 		g.head = t
 	}
@@ -41,20 +48,26 @@ func (g *Group) add(t *Task) {
 	g.count++
 }
 
-func (g *Group) remove(t *Task) {
+// leave takes t out of its group, if it has one.
+func (t *Task) leave() {
+	m := t.member
+	if m == nil {
+		return
+	}
+	g := m.group
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if t.gprev != nil {
-		t.gprev.gnext = t.gnext
+	if m.prev != nil {
+		m.prev.member.next = m.next
 	} else {
-		g.head = t.gnext
+		g.head = m.next
 	}
-	if t.gnext != nil {
-		t.gnext.gprev = t.gprev
+	if m.next != nil {
+		m.next.member.prev = m.prev
 	} else {
-		g.tail = t.gprev
+		g.tail = m.prev
 	}
-	t.gnext, t.gprev = nil, nil
+	m.next, m.prev = nil, nil
 	g.count--
 }
 
@@ -70,7 +83,7 @@ func (g *Group) Len() int {
 func (g *Group) AbortAll() {
 	g.mu.Lock()
 	var tasks []*Task
-	for t := g.head; t != nil; t = t.gnext {
+	for t := g.head; t != nil; t = t.member.next {
 		tasks = append(tasks, t)
 	}
 	g.mu.Unlock()

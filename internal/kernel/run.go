@@ -46,9 +46,7 @@ func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
 	t.finished.Store(true)
 	t.joiners.WakeAll()
 	t.mu.Unlock()
-	if t.group != nil {
-		t.group.remove(t)
-	}
+	t.leave()
 	if t.done != nil {
 		t.done.TaskDone(t)
 	}

@@ -67,9 +67,6 @@ type Task struct {
 	id     TaskID
 	exec   Executor
 	parent context.Context // the context Spawn was given
-	// cancellable is false when parent can never be cancelled (its Done is
-	// nil): then Done and Err need not ask it, on every wait.
-	cancellable bool
 
 	// Executor-private: simulation.
 	Sim SimState
@@ -80,8 +77,17 @@ type Task struct {
 	// is unwound again at its next yield point and still ends Cancelled.
 	aborted   atomic.Bool
 	unwinding bool
-	waiter    Waiter
-	timer     *Timer // made at the first sleep, then reused
+	// cancellable is false when parent can never be cancelled (its Done is
+	// nil): then Done and Err need not ask it, on every wait.
+	cancellable bool
+	outcome     Outcome
+	observed    bool
+	// mu guards the outcome fields and joiners in the production executor.
+	// A simulation runs one task at a time and skips it (mu.off).
+	mu outcomeLock
+
+	waiter Waiter
+	timer  *Timer // made at the first sleep, then reused
 
 	body Runner
 	done Completer
@@ -90,25 +96,18 @@ type Task struct {
 	// function literal, the line of the Spawn call.
 	SpawnFunc uintptr
 
-	// mu guards the outcome fields and joiners in the production executor.
-	// The simulated executor runs one task at a time and takes it too; it
-	// is never contended there.
-	mu       sync.Mutex
-	outcome  Outcome
-	err      error
-	panic    *PanicInfo
-	joiners  WaitQueue
-	observed bool
+	err     error
+	panic   *PanicInfo
+	joiners WaitQueue
 
 	// Scratch caches a primitive's per-wait record (a channel operation's
 	// slot) for reuse: a task waits on one thing at a time.
 	Scratch any
 
 	// next, prev link the task into its executor's TaskList of live tasks;
-	// gnext, gprev into its Group's.
-	next, prev   *Task
-	group        *Group
-	gnext, gprev *Task
+	// member into its Group's, if it has one.
+	next, prev *Task
+	member     *member
 
 	// Executor-private: production. wake is made on first use, so a task
 	// that never waits allocates none; Parked is the wait Abort must end.
@@ -116,16 +115,32 @@ type Task struct {
 	Parked atomic.Pointer[Waiter]
 }
 
+// outcomeLock is a mutex that a simulated task's record leaves off.
+type outcomeLock struct {
+	mu  sync.Mutex
+	off bool
+}
+
+func (l *outcomeLock) Lock() {
+	if !l.off {
+		l.mu.Lock()
+	}
+}
+
+func (l *outcomeLock) Unlock() {
+	if !l.off {
+		l.mu.Unlock()
+	}
+}
+
 // SimState is the simulated executor's bookkeeping for a task.
 type SimState struct {
 	State  uint8   // runnable, parked, running, ... (sim's own constants)
-	Index  int     // position in the run queue, or -1
+	Woken  uint8   // why Park returned (sim's own constants)
+	Watch  int32   // position in the ctx watch list, or -1
 	Prio   uint64  // PCT priority
 	Waiter *Waiter // what the task is parked on
-	Woken  uint8   // why Park returned (sim's own constants)
 	Worker any     // the coroutine running the task
-	Watch  int     // position in the ctx watch list, or -1
-	WaitCx context.Context
 }
 
 // NewTask returns a task record for exec. parent supplies the task's context
@@ -137,10 +152,9 @@ func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Run
 	t.cancellable = parent.Done() != nil
 	t.body = body
 	t.done = done
-	t.Sim.Index = -1
+	t.mu.off = exec.Virtual()
 	t.Sim.Watch = -1
 	if g := groupOf(parent); g != nil {
-		t.group = g
 		g.add(t)
 	}
 }
@@ -210,10 +224,10 @@ func (t *Task) Value(key any) any {
 	case bindingKey{}:
 		return t
 	case groupKey{}: // decided at spawn: no walk up the chain
-		if t.group == nil {
+		if t.member == nil {
 			return nil
 		}
-		return t.group
+		return t.member.group
 	}
 	return t.parent.Value(key)
 }
