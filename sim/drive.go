@@ -3,136 +3,11 @@ package sim
 import (
 	"context"
 	"errors"
-	"iter"
 	"runtime/debug"
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
-
-// worker is a coroutine (S3) that runs tasks one after another: a task's
-// goroutine is created when the task first runs and reused once it ends.
-type worker struct {
-	next  func() (struct{}, bool)
-	stop  func()
-	yield func(struct{}) bool
-	task  *kernel.Task
-
-	// probe asks the parked task to capture its own stack into
-	// executor.probed (deadlock reports) and yield again at once, without
-	// returning to user code.
-	probe bool
-}
-
-func (e *executor) newWorker() *worker {
-	w := &worker{}
-	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
-		w.yield = yield
-		for {
-			for w.task != nil {
-				t := w.task
-				kernel.Run(t)
-				e.ended(w, t)
-				w.task = e.inline(w)
-			}
-			if !yield(struct{}{}) {
-				return
-			}
-		}
-	})
-	return w
-}
-
-// ended retires t, which has just ended on w.
-func (e *executor) ended(w *worker, t *kernel.Task) {
-	e.current = nil
-	t.Sim.Worker = nil
-	w.task = nil
-	e.retire(t)
-}
-
-// inline takes the scheduler's next step on a worker whose task has just
-// ended, when that step starts a new task: the task then runs on this
-// coroutine at once, saving the two switches through the driver. A task
-// that never parks (spawn, compute, return) costs no switch at all.
-// Any other next step is left to the driver (e.next); the decisions and
-// events are the same either way, since the same code takes the step.
-func (e *executor) inline(w *worker) *kernel.Task {
-	if e.noInline || e.runq.len() == 0 {
-		return nil
-	}
-	t, err := e.schedule()
-	if t == nil || t.Sim.State != stNew || t.Aborted() {
-		e.next = pick{t, err, true}
-		return nil
-	}
-	t.Sim.Worker = w
-	e.start(t)
-	return t
-}
-
-// ownStack resumes the parked task just long enough for it to capture its
-// own stack (see switchOut), which shows where it waits.
-func (e *executor) ownStack(w *worker) string {
-	w.probe = true
-	w.next()
-	return e.probed
-}
-
-// pick is a scheduling step already taken by a worker (inline) for the
-// driver to carry out.
-type pick struct {
-	task *kernel.Task
-	err  error
-	set  bool
-}
-
-// resume runs t until its next yield point or its end.
-func (e *executor) resume(t *kernel.Task) {
-	if t.Sim.State == stNew && t.Aborted() {
-		// Aborted before its first step: it never starts (S15).
-		kernel.Finish(t, kernel.Cancelled, nil, nil)
-		e.retire(t)
-		return
-	}
-	w := e.workerOf(t)
-	e.start(t)
-	w.next()
-	e.current = nil
-	if w.task == nil {
-		// Its tasks ended (the last one perhaps started inline).
-		e.workers = append(e.workers, w)
-	}
-}
-
-// workerOf returns t's coroutine, taking an idle one (or a new one) for a
-// task that has not started yet.
-func (e *executor) workerOf(t *kernel.Task) *worker {
-	if t.Sim.State != stNew {
-		return t.Sim.Worker.(*worker)
-	}
-	var w *worker
-	if n := len(e.workers); n > 0 {
-		w = e.workers[n-1]
-		e.workers = e.workers[:n-1]
-	} else {
-		w = e.newWorker()
-	}
-	w.task = t
-	t.Sim.Worker = w
-	return w
-}
-
-// start marks t as the running task.
-func (e *executor) start(t *kernel.Task) {
-	t.Sim.State = stRunning
-	e.current = t
-	// For the watchdog: a step counter that stays put while a task is
-	// stuck (between steps the driver never waits). The store also
-	// publishes e.current, which the watchdog reads once it sees no
-	// progress.
-	e.progress.Add(1)
-}
 
 // loop is the scheduler of S4. It returns nil once e.done() holds, or the
 // run's failure.
@@ -245,8 +120,7 @@ func (e *executor) deadlock() error {
 var errSourcePanicked = errors.New("sim: the decision source panicked")
 
 // drive runs loop on a goroutine of its own, so that the caller can give up
-// on a stuck task (watchdog) and so that a task's runtime.Goexit, which
-// iter.Pull passes on to whoever resumed the task, ends only this goroutine.
+// on a stuck task (watchdog).
 func (e *executor) drive(done func() bool) error {
 	if e.running {
 		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
@@ -287,19 +161,14 @@ func (e *executor) driver(res chan<- error) {
 		if normal {
 			return
 		}
-		if r := recover(); r != nil {
-			e.current = nil
-			res <- &InternalError{Value: r, Stack: debug.Stack()}
-			return
+		r := recover()
+		if r == nil {
+			// A task's runtime.Goexit ends only its own goroutine
+			// (TaskGoexited); anything else is a bug of the simulator.
+			r = "runtime.Goexit reached the driver"
 		}
-		// A task called runtime.Goexit: its outcome is recorded (Goexited)
-		// and its coroutine is gone. Carry on in a fresh driver.
-		if t := e.current; t != nil {
-			e.current = nil
-			t.Sim.Worker = nil
-			e.retire(t)
-		}
-		go e.driver(res)
+		e.current = nil
+		res <- &InternalError{Value: r, Stack: debug.Stack()}
 	}()
 	err := e.loop()
 	if e.broken.Load() {

@@ -46,8 +46,9 @@ type executor struct {
 
 	running  bool        // a driver is active
 	done     func() bool // when the current drive is over
-	next     pick        // a step a worker took for the driver (inline)
-	noInline bool        // a task is being run from inside another (weftbroken)
+	next     pick        // a step taken, for the one who resumes the next task
+	depth    int         // coroutines resumed one inside another (handoff)
+	noInline bool        // every step through the driver (tests; weftbroken)
 	closed   bool        // shut down
 	inFire   bool        // running timer callbacks
 	workers  []*worker
@@ -69,6 +70,7 @@ func newExecutor(c config) *executor {
 		trace: newTrace(c.traceSize),
 	}
 	dec.step = func() uint64 { return e.steps }
+	e.noInline = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
 	e.outside = kernel.NewOutside(e)
 	return e
@@ -145,9 +147,10 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	t.Sim.State = stNew
 	if broken == "spawn-inline" && e.current != nil {
 		cur := e.current
+		was := e.noInline
 		e.noInline = true
 		e.resume(t)
-		e.noInline = false
+		e.noInline = was
 		e.current, cur.Sim.State = cur, stRunning
 		return
 	}
@@ -281,21 +284,6 @@ func (e *executor) Abort(t *kernel.Task) {
 	if t.Sim.State == stParked {
 		t.Sim.Waiter.TryAbandon()
 		e.wake(t, wokeDrop, EvWake)
-	}
-}
-
-// switchOut passes control from the running task back to the driver and
-// returns when the driver resumes the task.
-func (e *executor) switchOut(t *kernel.Task) {
-	w := t.Sim.Worker.(*worker)
-	for {
-		if !w.yield(struct{}{}) {
-			panic("sim: internal error: a live task's coroutine was stopped")
-		}
-		if !w.probe {
-			return
-		}
-		w.probe, e.probed = false, ownGoroutineStack()
 	}
 }
 

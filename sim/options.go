@@ -30,6 +30,7 @@ type config struct {
 	checkDeterminism bool
 	perturb          bool // yield the processor at every step (determinism check)
 	parallel         int
+	viaDriver        bool // every step through the driver: no handoff (tests)
 }
 
 // Defaults of the options below.

@@ -20,6 +20,9 @@ func Run(t *Task) {
 		switch {
 		case r == nil:
 			Finish(t, Goexited, nil, nil)
+			if h, ok := t.exec.(GoexitHandler); ok {
+				h.TaskGoexited(t)
+			}
 		case IsDropSignal(r):
 			Finish(t, Cancelled, nil, nil)
 		default:
@@ -36,6 +39,13 @@ func Run(t *Task) {
 		return
 	}
 	Finish(t, Returned, err, nil)
+}
+
+// GoexitHandler is implemented by an executor that must act on the
+// goroutine of a task that called runtime.Goexit, after its outcome is
+// recorded and before the goroutine ends.
+type GoexitHandler interface {
+	TaskGoexited(t *Task)
 }
 
 // Finish records t's outcome, wakes its joiners and tells its Completer.

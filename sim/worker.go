@@ -1,0 +1,242 @@
+package sim
+
+import (
+	"iter"
+
+	"github.com/weftsim/weft/internal/kernel"
+)
+
+// worker is a coroutine (S3) that runs tasks one after another: a task's
+// goroutine is created when the task first runs and reused once it ends.
+type worker struct {
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	task  *kernel.Task
+
+	// probe asks the parked task to capture its own stack into
+	// executor.probed (deadlock reports) and yield again at once, without
+	// returning to user code.
+	probe bool
+	// hosting is set while the worker's parked task has resumed another
+	// task from its own goroutine (see switchOut): it cannot be resumed
+	// until that one yields back.
+	hosting bool
+	// dead is set once a task on the worker called runtime.Goexit: its
+	// goroutine is ending (see TaskGoexited).
+	dead bool
+}
+
+// maxDepth bounds how many coroutines are resumed one inside another: the
+// driver resumes a task, whose goroutine may resume one more (handoff).
+const maxDepth = 2
+
+func (e *executor) newWorker() *worker {
+	w := &worker{}
+	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
+		w.yield = yield
+		for {
+			for w.task != nil {
+				t := w.task
+				kernel.Run(t)
+				e.ended(w, t)
+				w.task = e.inline(w)
+			}
+			if !yield(struct{}{}) {
+				return
+			}
+		}
+	})
+	return w
+}
+
+// A scheduling step passes control from one task to the next. Through the
+// driver that is two coroutine switches (task to driver, driver to task).
+// Most steps take one or none instead, because the goroutine of the task
+// that stops running takes the scheduler's next step itself (decide):
+//   - a task that ends and is followed by a new task runs it on its own
+//     coroutine (inline): no switch;
+//   - a task that parks or yields and is picked again just goes on: no
+//     switch;
+//   - a task that parks and is followed by a parked task resumes that task
+//     from its own goroutine (switchOut), if it was resumed by the driver;
+//     when the resumed task parks and the first is picked, it yields back
+//     to it: one switch per step for two tasks handing work to each other.
+//
+// Everything else goes back down to whoever resumed the goroutine, and in
+// the end to the driver, which alone advances time, reports deadlocks and
+// ends the drive. The decisions and events are the same whoever takes a
+// step, since the same code (schedule) takes it.
+
+// pick is a scheduling step already taken, for whoever carries it out.
+type pick struct {
+	task *kernel.Task
+	err  error // with a nil task: the drive is over
+	set  bool
+}
+
+// decide returns the scheduler's next step: one taken already, or one it
+// takes now. ok is false when the step is for the driver to take (time must
+// advance, or a deadlock be reported).
+func (e *executor) decide() (p pick, ok bool) {
+	if p = e.next; p.set {
+		e.next = pick{}
+		return p, true
+	}
+	if e.noInline || e.runq.len() == 0 {
+		return pick{}, false
+	}
+	p.task, p.err = e.schedule()
+	return pick{p.task, p.err, true}, true
+}
+
+// ended retires t, which has just ended on w.
+func (e *executor) ended(w *worker, t *kernel.Task) {
+	e.current = nil
+	t.Sim.Worker = nil
+	w.task = nil
+	e.retire(t)
+}
+
+// inline returns the next task when it is a new one, to run on w, whose
+// task has just ended; otherwise it leaves the step to w's resumer.
+func (e *executor) inline(w *worker) *kernel.Task {
+	for {
+		p, ok := e.decide()
+		if !ok {
+			return nil
+		}
+		t := p.task
+		if t == nil || t.Sim.State != stNew {
+			e.next = p
+			return nil
+		}
+		if t.Aborted() {
+			e.neverStarted(t)
+			continue
+		}
+		t.Sim.Worker = w
+		e.start(t)
+		return t
+	}
+}
+
+// switchOut is how the running task t stops running (it parked or
+// yielded): it returns once t is resumed.
+func (e *executor) switchOut(t *kernel.Task) {
+	w := t.Sim.Worker.(*worker)
+	for {
+		p, ok := e.decide()
+		if !ok {
+			break
+		}
+		x := p.task
+		if x == t {
+			e.start(t)
+			return
+		}
+		if x == nil || e.depth >= maxDepth || x.Sim.State != stNew && x.Sim.Worker.(*worker).hosting {
+			e.next = p
+			break
+		}
+		if x.Sim.State == stNew && x.Aborted() {
+			e.neverStarted(x)
+			continue
+		}
+		w.hosting = true
+		e.run(x)
+		w.hosting = false
+	}
+	for {
+		if !w.yield(struct{}{}) {
+			panic("sim: internal error: a live task's coroutine was stopped")
+		}
+		if !w.probe {
+			return
+		}
+		w.probe, e.probed = false, ownGoroutineStack()
+	}
+}
+
+// resume runs t (for the driver) until its goroutine yields back.
+func (e *executor) resume(t *kernel.Task) {
+	if t.Sim.State == stNew && t.Aborted() {
+		e.neverStarted(t)
+		return
+	}
+	e.run(t)
+}
+
+// neverStarted ends t, aborted before its first step (S15).
+func (e *executor) neverStarted(t *kernel.Task) {
+	kernel.Finish(t, kernel.Cancelled, nil, nil)
+	e.retire(t)
+}
+
+// run starts or resumes t on its coroutine and returns when that coroutine
+// yields back.
+func (e *executor) run(t *kernel.Task) {
+	w := e.workerOf(t)
+	e.start(t)
+	e.depth++
+	w.next()
+	e.depth--
+	e.current = nil
+	switch {
+	case w.dead:
+		// Its goroutine is ending with runtime.Goexit, which iter.Pull
+		// passes on to whoever stops it: a goroutine of its own.
+		go w.stop()
+	case w.task == nil:
+		// Its tasks ended (the last one perhaps started inline).
+		e.workers = append(e.workers, w)
+	}
+}
+
+// workerOf returns t's coroutine, taking an idle one (or a new one) for a
+// task that has not started yet.
+func (e *executor) workerOf(t *kernel.Task) *worker {
+	if t.Sim.State != stNew {
+		return t.Sim.Worker.(*worker)
+	}
+	var w *worker
+	if n := len(e.workers); n > 0 {
+		w = e.workers[n-1]
+		e.workers = e.workers[:n-1]
+	} else {
+		w = e.newWorker()
+	}
+	w.task = t
+	t.Sim.Worker = w
+	return w
+}
+
+// start marks t as the running task.
+func (e *executor) start(t *kernel.Task) {
+	t.Sim.State = stRunning
+	e.current = t
+	// For the watchdog: a step counter that stays put while a task is
+	// stuck (between steps nothing waits). The store also publishes
+	// e.current, which the watchdog reads once it sees no progress.
+	e.progress.Add(1)
+}
+
+// TaskGoexited is called on the goroutine of t, which called
+// runtime.Goexit, once its outcome is recorded. iter.Pull would pass the
+// Goexit on to whoever resumed the goroutine — perhaps another task's
+// (switchOut) — so the goroutine instead hands control back as if t had
+// returned, and ends only when stopped (see run).
+func (e *executor) TaskGoexited(t *kernel.Task) {
+	w := t.Sim.Worker.(*worker)
+	e.ended(w, t)
+	w.dead = true
+	w.yield(struct{}{})
+}
+
+// ownStack resumes the parked task just long enough for it to capture its
+// own stack (see switchOut), which shows where it waits.
+func (e *executor) ownStack(w *worker) string {
+	w.probe = true
+	w.next()
+	return e.probed
+}
