@@ -64,7 +64,7 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	w.state.Store((w.state.Load()>>2+1)<<2 | waiting) // a new generation
 	w.winner = nil
 	w.ch = nil
-	if t != nil && !t.exec.Virtual() {
+	if t != nil && !t.mu.off { // production
 		if t.IsTask() {
 			// Only the task itself waits with its binding, so this lazy
 			// initialisation has one writer.
