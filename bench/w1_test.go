@@ -167,4 +167,23 @@ func BenchmarkW2PingPong(b *testing.B) {
 		}
 		per(b, w2Msgs, "ns/msg")
 	})
+	b.Run("baton", func(b *testing.B) { // S3's fallback: the same round trip over a channel baton
+		b.ReportAllocs()
+		for range b.N {
+			resume, yield := make(chan struct{}), make(chan struct{})
+			go func() {
+				for range resume {
+					yield <- struct{}{}
+				}
+				close(yield)
+			}()
+			for range w2Msgs {
+				resume <- struct{}{}
+				<-yield
+			}
+			close(resume)
+			<-yield
+		}
+		per(b, w2Msgs, "ns/msg")
+	})
 }

@@ -60,11 +60,15 @@ func (l *lock) Unlock() {
 type home struct{ ex kernel.Executor }
 
 func (h *home) check(cur *kernel.Task, what string) {
-	ex := cur.Executor()
-	switch {
-	case h.ex == nil:
-		h.ex = ex
-	case h.ex != ex && (h.ex.Virtual() || ex.Virtual()):
+	if ex := cur.Executor(); h.ex != ex {
+		h.adopt(ex, what)
+	}
+}
+
+// adopt records ex as h's runtime, unless h has another one (§8).
+func (h *home) adopt(ex kernel.Executor, what string) {
+	if h.ex != nil && (h.ex.Virtual() || ex.Virtual()) {
 		panic("runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives")
 	}
+	h.ex = ex
 }
