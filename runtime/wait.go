@@ -38,9 +38,12 @@ type lock struct {
 }
 
 func (l *lock) Lock() {
-	if l.virtual {
-		return
+	if !l.virtual {
+		l.lockSlow()
 	}
+}
+
+func (l *lock) lockSlow() {
 	l.mu.Lock()
 	if l.home.ex != nil && l.home.ex.Virtual() {
 		l.virtual = true

@@ -113,9 +113,12 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 // checkCaller panics unless t is the running task: S32 (a wait from outside
 // any task) and §8 (a ctx of one task used in another).
 func (e *executor) checkCaller(t *kernel.Task, what string) {
-	if t == e.current {
-		return // only this executor's tasks are ever current
+	if t != e.current { // only this executor's tasks are ever current
+		e.wrongCaller(t, what)
 	}
+}
+
+func (e *executor) wrongCaller(t *kernel.Task, what string) {
 	if t.Executor() != kernel.Executor(e) {
 		panic("sim: " + what + " with a ctx of another runtime; use the ctx your task was given")
 	}
