@@ -107,7 +107,10 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 	if t != nil {
 		id = t.ID()
 	}
-	e.trace.add(Event{Step: e.steps, At: e.now, Kind: k, Task: id, Other: other, Op: op})
+	e.trace.digest(k, id, other, e.now, op)
+	if len(e.trace.ring) > 0 {
+		e.trace.keep(Event{Step: e.steps, At: e.now, Kind: k, Task: id, Other: other, Op: op})
+	}
 }
 
 // checkCaller panics unless t is the running task: S32 (a wait from outside

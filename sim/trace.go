@@ -86,18 +86,28 @@ func newTrace(size int) trace {
 }
 
 func (tr *trace) add(ev Event) {
-	v := uint64(ev.Kind) | uint64(ev.Task)<<8
-	if ev.Kind == EvNote { // its text is the event
-		v ^= stringHash(ev.Op)
+	tr.digest(ev.Kind, ev.Task, ev.Other, ev.At, ev.Op)
+	if len(tr.ring) > 0 {
+		tr.keep(ev)
 	}
-	v ^= uint64(ev.Other)*0xff51afd7ed558ccd ^ uint64(ev.At)*0xc4ceb9fe1a85ec53
+}
+
+// digest folds an event into the running hash.
+func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duration, op string) {
+	v := uint64(k) | uint64(task)<<8
+	if k == EvNote { // its text is the event
+		v ^= stringHash(op)
+	}
+	v ^= uint64(other)*0xff51afd7ed558ccd ^ uint64(at)*0xc4ceb9fe1a85ec53
 	tr.hash = mix(tr.hash, v)
 	tr.n++
-	if len(tr.ring) > 0 {
-		tr.ring[tr.next] = ev
-		if tr.next++; tr.next == len(tr.ring) {
-			tr.next = 0
-		}
+}
+
+// keep puts ev in the ring.
+func (tr *trace) keep(ev Event) {
+	tr.ring[tr.next] = ev
+	if tr.next++; tr.next == len(tr.ring) {
+		tr.next = 0
 	}
 }
 
