@@ -44,19 +44,19 @@ type executor struct {
 	trace   trace
 	failed  []*kernel.Task // panicked or Goexited, for S17
 
-	running  bool        // a driver is active
-	done     func() bool // when the current drive is over
-	next     pick        // a step taken, for the one who resumes the next task
-	depth    int         // coroutines resumed one inside another (handoff)
-	noInline bool        // every step through the driver (tests; weftbroken)
-	closed   bool        // shut down
-	inFire   bool        // running timer callbacks
-	workers  []*worker
-	probed   string        // the stack a probed task captured (worker.probe)
-	attached map[any]any   // Attach: look-ups only, never iterated
-	progress atomic.Uint64 // steps begun; for the watchdog
-	broken   atomic.Bool   // the watchdog gave up on a stuck task
-	cleanup  bool          // dropping everything after the watchdog gave up
+	running   bool        // a driver is active
+	done      func() bool // when the current drive is over
+	next      pick        // a step taken, for the one who resumes the next task
+	depth     int         // coroutines resumed one inside another (handoff)
+	viaDriver bool        // every step through the driver (tests; weftbroken)
+	closed    bool        // shut down
+	inFire    bool        // running timer callbacks
+	workers   []*worker
+	probed    string        // the stack a probed task captured (worker.probe)
+	attached  map[any]any   // Attach: look-ups only, never iterated
+	progress  atomic.Uint64 // steps begun; for the watchdog
+	broken    atomic.Bool   // the watchdog gave up on a stuck task
+	cleanup   bool          // dropping everything after the watchdog gave up
 }
 
 func newExecutor(c config) *executor {
@@ -70,7 +70,7 @@ func newExecutor(c config) *executor {
 		trace: newTrace(c.traceSize),
 	}
 	dec.step = func() uint64 { return e.steps }
-	e.noInline = c.viaDriver
+	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
 	e.outside = kernel.NewOutside(e)
 	return e
@@ -154,10 +154,10 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	t.Sim.State = stNew
 	if broken == "spawn-inline" && e.current != nil {
 		cur := e.current
-		was := e.noInline
-		e.noInline = true
+		was := e.viaDriver
+		e.viaDriver = true
 		e.resume(t)
-		e.noInline = was
+		e.viaDriver = was
 		e.current, cur.Sim.State = cur, stRunning
 		return
 	}

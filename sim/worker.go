@@ -83,7 +83,7 @@ func (e *executor) decide() (p pick, ok bool) {
 		e.next = pick{}
 		return p, true
 	}
-	if e.noInline || e.runq.len() == 0 {
+	if e.viaDriver || e.runq.len() == 0 {
 		return pick{}, false
 	}
 	p.task, p.err = e.schedule()
