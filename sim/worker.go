@@ -52,7 +52,7 @@ func (e *executor) newWorker() *worker {
 
 // A scheduling step passes control from one task to the next. Through the
 // driver that is two coroutine switches (task to driver, driver to task).
-// Most steps take one or none instead, because the goroutine of the task
+// Many steps take one or none instead, because the goroutine of the task
 // that stops running takes the scheduler's next step itself (decide):
 //   - a task that ends and is followed by a new task runs it on its own
 //     coroutine (inline): no switch;
