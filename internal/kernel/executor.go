@@ -139,10 +139,6 @@ func FromContext(ctx context.Context) *Task {
 	if t, ok := ctx.(*Task); ok {
 		return t
 	}
-	return fromValue(ctx)
-}
-
-func fromValue(ctx context.Context) *Task {
 	if ctx == nil {
 		return nil
 	}

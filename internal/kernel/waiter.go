@@ -64,22 +64,17 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	w.state.Store((w.state.Load()>>2+1)<<2 | waiting) // a new generation
 	w.winner = nil
 	w.ch = nil
-	if t != nil && !t.mu.off {
-		w.initProd(t)
-	}
-}
-
-// initProd gives a production waiter its wake channel.
-func (w *Waiter) initProd(t *Task) {
-	if t.IsTask() {
-		// Only the task itself waits with its binding, so this lazy
-		// initialisation has one writer.
-		if t.wake == nil {
-			t.wake = make(chan struct{}, 1)
+	if t != nil && !t.mu.off { // production
+		if t.IsTask() {
+			// Only the task itself waits with its binding, so this lazy
+			// initialisation has one writer.
+			if t.wake == nil {
+				t.wake = make(chan struct{}, 1)
+			}
+			w.ch = t.wake
+		} else {
+			w.ch = make(chan struct{}, 1)
 		}
-		w.ch = t.wake
-	} else {
-		w.ch = make(chan struct{}, 1)
 	}
 }
 
