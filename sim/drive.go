@@ -13,15 +13,14 @@ import (
 // run's failure.
 func (e *executor) loop() error {
 	for {
-		p := e.next
-		e.next = pick{}
-		if !p.set {
+		p, ok := e.decide()
+		if !ok {
 			p.task, p.err = e.schedule()
 		}
 		if p.task == nil {
 			return p.err
 		}
-		e.resume(p.task)
+		e.run(p.task)
 	}
 }
 

@@ -156,7 +156,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 		cur := e.current
 		was := e.viaDriver
 		e.viaDriver = true
-		e.resume(t)
+		e.run(t)
 		e.viaDriver = was
 		e.current, cur.Sim.State = cur, stRunning
 		return

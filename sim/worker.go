@@ -87,7 +87,8 @@ func (e *executor) decide() (p pick, ok bool) {
 		return pick{}, false
 	}
 	p.task, p.err = e.schedule()
-	return pick{p.task, p.err, true}, true
+	p.set = true
+	return p, true
 }
 
 // ended retires t, which has just ended on w.
@@ -139,10 +140,6 @@ func (e *executor) switchOut(t *kernel.Task) {
 			e.next = p
 			break
 		}
-		if x.Sim.State == stNew && x.Aborted() {
-			e.neverStarted(x)
-			continue
-		}
 		w.hosting = true
 		e.run(x)
 		w.hosting = false
@@ -158,24 +155,19 @@ func (e *executor) switchOut(t *kernel.Task) {
 	}
 }
 
-// resume runs t (for the driver) until its goroutine yields back.
-func (e *executor) resume(t *kernel.Task) {
-	if t.Sim.State == stNew && t.Aborted() {
-		e.neverStarted(t)
-		return
-	}
-	e.run(t)
-}
-
-// neverStarted ends t, aborted before its first step (S15).
+// neverStarted ends t, aborted before its first step.
 func (e *executor) neverStarted(t *kernel.Task) {
 	kernel.Finish(t, kernel.Cancelled, nil, nil)
 	e.retire(t)
 }
 
 // run starts or resumes t on its coroutine and returns when that coroutine
-// yields back.
+// yields back. A task aborted before its first step never starts (S15).
 func (e *executor) run(t *kernel.Task) {
+	if t.Sim.State == stNew && t.Aborted() {
+		e.neverStarted(t)
+		return
+	}
 	w := e.workerOf(t)
 	e.start(t)
 	e.depth++
