@@ -109,7 +109,8 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 	}
 	e.trace.digest(k, id, other, e.now, op)
 	if len(e.trace.ring) > 0 {
-		e.trace.keep(Event{Step: e.steps, At: e.now, Kind: k, Task: id, Other: other, Op: op})
+		ev := e.trace.slot()
+		ev.Step, ev.At, ev.Kind, ev.Task, ev.Other, ev.Op, ev.PC = e.steps, e.now, k, id, other, op, 0
 	}
 }
 

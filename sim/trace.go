@@ -88,7 +88,7 @@ func newTrace(size int) trace {
 func (tr *trace) add(ev Event) {
 	tr.digest(ev.Kind, ev.Task, ev.Other, ev.At, ev.Op)
 	if len(tr.ring) > 0 {
-		tr.keep(ev)
+		*tr.slot() = ev
 	}
 }
 
@@ -103,12 +103,15 @@ func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duratio
 	tr.n++
 }
 
-// keep puts ev in the ring.
-func (tr *trace) keep(ev Event) {
-	tr.ring[tr.next] = ev
+// slot returns the ring's next place, to be written over. The hot path
+// fills it field by field: building an Event and copying it in stalls on
+// the copy (its small stores read back as wider loads).
+func (tr *trace) slot() *Event {
+	ev := &tr.ring[tr.next]
 	if tr.next++; tr.next == len(tr.ring) {
 		tr.next = 0
 	}
+	return ev
 }
 
 // stringHash is FNV-1a.
