@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"strconv"
-	"sync/atomic"
 )
 
 // Reason says what a parked task waits for. It is recorded in the trace and
@@ -41,7 +40,7 @@ type Waiter struct {
 	Data any
 
 	lead  *Waiter
-	state atomic.Uint64 // on the lead only: generation<<2 | waiting/woken/abandoned
+	state waitState // on the lead only
 	// winner is the waiter granted, on the lead only. It is written right
 	// after the CAS that grants and read only by the waiting task after its
 	// wake-up (production: after the wake token, which orders it), so it
@@ -61,7 +60,7 @@ func (w *Waiter) Init(t *Task, r Reason) {
 	w.Reason = r
 	w.Data = nil
 	w.lead = w
-	w.state.Store((w.state.Load()>>2+1)<<2 | waiting) // a new generation
+	w.state.reset(t != nil && t.mu.off)
 	w.winner = nil
 	w.ch = nil
 	if t != nil && !t.mu.off { // production
@@ -95,13 +94,13 @@ func (w *Waiter) Lead() *Waiter { return w.lead }
 // whether this case won).
 func (w *Waiter) Woken() bool {
 	l := w.lead
-	return l.state.Load()&3 == woken && l.winner == w
+	return l.state.load()&3 == woken && l.winner == w
 }
 
 // Winner returns the waiter of the group that was granted, or nil.
 func (w *Waiter) Winner() *Waiter {
 	l := w.lead
-	if l.state.Load()&3 != woken {
+	if l.state.load()&3 != woken {
 		return nil
 	}
 	return l.winner
@@ -113,11 +112,11 @@ func (w *Waiter) Winner() *Waiter {
 func (w *Waiter) TryWake() bool {
 	l := w.lead
 	for {
-		old := l.state.Load()
+		old := l.state.load()
 		if old&3 != waiting {
 			return false
 		}
-		if l.state.CompareAndSwap(old, old&^3|woken) {
+		if l.state.cas(old, old&^3|woken) {
 			l.winner = w
 			return true
 		}
@@ -126,12 +125,12 @@ func (w *Waiter) TryWake() bool {
 
 // Gen returns the generation of w's wait: it changes with every Init, so a
 // timer armed for one wait cannot grant a later one (TryWakeGen).
-func (w *Waiter) Gen() uint64 { return w.lead.state.Load() >> 2 }
+func (w *Waiter) Gen() uint64 { return w.lead.state.load() >> 2 }
 
 // TryWakeGen is TryWake for the wait of generation gen only.
 func (w *Waiter) TryWakeGen(gen uint64) bool {
 	l := w.lead
-	if l.state.CompareAndSwap(gen<<2|waiting, gen<<2|woken) {
+	if l.state.cas(gen<<2|waiting, gen<<2|woken) {
 		l.winner = w
 		return true
 	}
@@ -140,15 +139,15 @@ func (w *Waiter) TryWakeGen(gen uint64) bool {
 
 // Waiting reports whether w's wait is still open: neither granted nor
 // given up. A grantor skips waiters that are not.
-func (w *Waiter) Waiting() bool { return w.lead.state.Load()&3 == waiting }
+func (w *Waiter) Waiting() bool { return w.lead.state.load()&3 == waiting }
 
 // Unclaim reopens a wait that w claimed with TryWake, when the operation
 // that claimed it found no partner after all (a production race). Only the
 // claimer may call it, before anything else uses the wait.
 func (w *Waiter) Unclaim() {
 	l := w.lead
-	old := l.state.Load()
-	if l.winner != w || old&3 != woken || !l.state.CompareAndSwap(old, old&^3|waiting) {
+	old := l.state.load()
+	if l.winner != w || old&3 != woken || !l.state.cas(old, old&^3|waiting) {
 		panic("kernel: Unclaim of a wait the caller did not claim")
 	}
 	l.winner = nil
@@ -159,11 +158,11 @@ func (w *Waiter) Unclaim() {
 func (w *Waiter) TryAbandon() bool {
 	l := w.lead
 	for {
-		old := l.state.Load()
+		old := l.state.load()
 		if old&3 != waiting {
 			return false
 		}
-		if l.state.CompareAndSwap(old, old&^3|abandoned) {
+		if l.state.cas(old, old&^3|abandoned) {
 			return true
 		}
 	}
