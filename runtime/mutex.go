@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -14,20 +15,47 @@ import (
 // A Mutex is not tied to a task: one task may lock it and another unlock
 // it, as with sync.Mutex.
 type Mutex struct {
-	mu      lock
+	mu lock
+	// state is the lock in production (and before the Mutex has a home):
+	// mutexHeld and mutexQueued, changed with atomics so that an
+	// uncontended Lock/Unlock is one CAS each and never touches mu. In a
+	// simulation it stays 0 and locked, guarded by mu alone, holds the lock.
+	state   atomic.Uint32
 	locked  bool
-	holder  TaskID // 0 when unlocked or held outside any task
+	holder  TaskID // simulation: the holding task, for deadlock reports
 	waiters kernel.WaitQueue
 }
+
+const (
+	mutexHeld   = 1 << iota
+	mutexQueued // waiters may be queued: Unlock must take the slow path
+	mutexReady  // its home is a production runtime: the fast path is open
+)
 
 // Lock locks m, waiting while it is held. If ctx ends first it returns
 // ctx.Err() and m is unchanged: the caller does not hold it (S20).
 func (m *Mutex) Lock(ctx context.Context) error {
 	cur := begin(ctx)
+	if !cur.Simulated() && m.state.CompareAndSwap(mutexReady, mutexReady|mutexHeld) {
+		return nil
+	}
+	return m.lockSlow(ctx, cur)
+}
+
+func (m *Mutex) lockSlow(ctx context.Context, cur *kernel.Task) error {
 	m.mu.Lock()
 	m.mu.home.check(cur, "Mutex")
-	if !m.locked {
-		m.locked, m.holder = true, cur.ID()
+	if cur.Simulated() { // m.mu.virtual may not have turned yet (first use)
+		if s := m.state.Load(); s != 0 { // TryLock'ed before it had a home
+			m.locked = s&mutexHeld != 0
+			m.state.Store(0)
+		}
+		if !m.locked {
+			m.locked, m.holder = true, cur.ID()
+			m.mu.Unlock()
+			return nil
+		}
+	} else if m.takeOrQueue() {
 		m.mu.Unlock()
 		return nil
 	}
@@ -43,31 +71,85 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	return kernel.Resume(cur, err)
 }
 
+// takeOrQueue takes a production Mutex if it is free, or marks it queued
+// so that Unlock will look for the waiter about to be queued. m.mu is held.
+func (m *Mutex) takeOrQueue() bool {
+	for {
+		s := m.state.Load()
+		if s&mutexHeld == 0 {
+			// Free: nobody is queued, since Unlock hands the lock over
+			// while anybody is.
+			if m.state.CompareAndSwap(s, s|mutexHeld|mutexReady) {
+				return true
+			}
+		} else if s&(mutexQueued|mutexReady) == mutexQueued|mutexReady ||
+			m.state.CompareAndSwap(s, s|mutexQueued|mutexReady) {
+			// Once queued, only slow paths, under m.mu, change the state.
+			return false
+		}
+	}
+}
+
 // TryLock locks m if it is free and nobody waits for it, and reports
 // whether it did. It never waits.
 func (m *Mutex) TryLock() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.locked {
-		return false
+	if m.mu.virtual {
+		if m.locked {
+			return false
+		}
+		m.locked, m.holder = true, 0
+		return true
 	}
-	m.locked, m.holder = true, 0
-	return true
+	for {
+		s := m.state.Load()
+		if s&(mutexHeld|mutexQueued) != 0 {
+			return false
+		}
+		if m.state.CompareAndSwap(s, s|mutexHeld) {
+			return true
+		}
+	}
 }
 
 // Unlock unlocks m, handing it to the first waiter if there is one. It
 // panics if m is not locked.
 func (m *Mutex) Unlock() {
+	// A production Mutex never turns virtual, so this read does not race.
+	if m.mu.virtual {
+		if m.locked && m.waiters.Len() == 0 { // one task runs at a time (S2)
+			m.locked, m.holder = false, 0
+			return
+		}
+	} else if m.state.Load() == mutexReady|mutexHeld &&
+		m.state.CompareAndSwap(mutexReady|mutexHeld, mutexReady) {
+		return
+	}
+	m.unlockSlow()
+}
+
+func (m *Mutex) unlockSlow() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.locked {
+	held := m.locked
+	if !m.mu.virtual {
+		held = m.state.Load()&mutexHeld != 0
+	}
+	if !held {
 		panic("runtime: Unlock of an unlocked Mutex; pair each Unlock with a successful Lock")
 	}
 	for w := m.waiters.PopFront(); w != nil; w = m.waiters.PopFront() {
 		if w.Task.Executor().Unpark(w) {
 			m.holder = w.Task.ID()
+			if m.waiters.Len() == 0 && !m.mu.virtual {
+				m.state.And(^uint32(mutexQueued))
+			}
 			return
 		}
 	}
 	m.locked, m.holder = false, 0
+	if !m.mu.virtual {
+		m.state.And(^uint32(mutexHeld | mutexQueued))
+	}
 }

@@ -153,8 +153,14 @@ func WithBinding(ctx context.Context, b *Task) context.Context {
 
 // NewOutside returns an Outside binding for exec.
 func NewOutside(exec Executor) *Task {
-	return &Task{exec: exec, parent: context.Background()}
+	t := &Task{exec: exec, parent: context.Background()}
+	t.mu.off = exec.Virtual()
+	return t
 }
+
+// Simulated reports whether t (a task or an Outside binding) belongs to a
+// simulated executor: exec.Virtual(), without the interface call.
+func (t *Task) Simulated() bool { return t.mu.off }
 
 // IsTask reports whether t is a task rather than an Outside binding.
 func (t *Task) IsTask() bool { return t.id != 0 }
