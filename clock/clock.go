@@ -57,7 +57,9 @@ func SleepUntil(ctx context.Context, t time.Time) error {
 	tm := cur.SleepTimer(t, w)
 	ex.StartTimer(tm)
 	if err := ex.Park(ctx, w); err != nil {
-		ex.StopTimer(tm) // an aborted sleep leaves no timer behind
+		if !ex.StopTimer(tm) { // an aborted sleep leaves no timer behind
+			cur.DropSleepTimer() // it may be firing: do not re-arm it
+		}
 		return kernel.Resume(cur, err)
 	}
 	return nil

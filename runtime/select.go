@@ -51,9 +51,18 @@ func Select(ctx context.Context, cases ...Case) error {
 		order[i], order[j] = order[j], i
 	}
 	lead := cur.Waiter(kernel.Reason{Op: "Select"})
-	ws := make([]kernel.Waiter, n)
+	ws := cur.CaseWaiters(n)
+	// k cases are tried (and maybe registered). If a case panics (a Chan
+	// of another runtime, §8), the ones before it leave their queues.
+	k, withdrawn := 0, false
+	defer func() {
+		if !withdrawn {
+			withdraw(cur, cases, ws, order[:k])
+		}
+	}()
 	for {
-		res, k := notReady, 0
+		res := notReady
+		k = 0
 		for k < n && res == notReady {
 			i := order[k]
 			ws[i].JoinGroup(lead, kernel.Reason{Op: cases[i].impl.name()})
@@ -64,6 +73,7 @@ func Select(ctx context.Context, cases ...Case) error {
 		case completed:
 			won := order[k-1]
 			withdraw(cur, cases, ws, order[:k-1])
+			withdrawn = true
 			cases[won].impl.fire(false)
 			return nil
 		case retry: // production only: a partner vanished after the claim
@@ -82,6 +92,7 @@ func Select(ctx context.Context, cases ...Case) error {
 			}
 		}
 		withdraw(cur, cases, ws, order[:k])
+		withdrawn = true
 		if err != nil {
 			if won >= 0 {
 				cases[won].impl.undo()

@@ -87,7 +87,8 @@ type Task struct {
 	mu outcomeLock
 
 	waiter Waiter
-	timer  *Timer // made at the first sleep, then reused
+	timer  *Timer    // made at the first sleep, then reused
+	cases  *[]Waiter // made at the first Select, then reused
 
 	body Runner
 	done Completer

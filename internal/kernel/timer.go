@@ -11,6 +11,10 @@ type Timer struct {
 	Fire func()
 	Wake *Waiter
 	gen  uint64 // the generation of Wake's wait the timer was armed for
+	// lead is Wake's lead, kept so that a production timer firing after
+	// its wait is over reads only the lead's atomic state: Wake itself may
+	// be a Select case's waiter, reused by the task's next Select.
+	lead *Waiter
 
 	// Executor-private.
 	Seq     uint64      // simulation: bumped at every start and stop
@@ -24,7 +28,7 @@ func (tm *Timer) Expire() {
 		tm.Fire()
 		return
 	}
-	if w := tm.Wake; w.TryWakeGen(tm.gen) {
+	if w := tm.Wake; tm.lead.tryWakeGen(tm.gen, w) {
 		w.Task.exec.Deliver(w)
 	}
 }
@@ -33,7 +37,7 @@ func (tm *Timer) Expire() {
 // the same waiter (a production timer may fire after it was stopped). It
 // keeps the executor's bookkeeping, so a timer can be re-armed after a stop.
 func (tm *Timer) ArmWake(when time.Time, w *Waiter) {
-	tm.When, tm.Fire, tm.Wake, tm.gen = when, nil, w, w.Gen()
+	tm.When, tm.Fire, tm.Wake, tm.lead, tm.gen = when, nil, w, w.lead, w.Gen()
 }
 
 // SleepTimer returns a timer for one sleep of t that wakes w. A task sleeps
@@ -50,3 +54,8 @@ func (t *Task) SleepTimer(when time.Time, w *Waiter) *Timer {
 	tm.ArmWake(when, w)
 	return tm
 }
+
+// DropSleepTimer makes t's next sleep use a new timer. A sleep that ended
+// early calls it when stopping its timer failed: a production timer may be
+// firing at that moment, reading the record the next sleep would re-arm.
+func (t *Task) DropSleepTimer() { t.timer = nil }

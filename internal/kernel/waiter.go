@@ -87,6 +87,30 @@ func (w *Waiter) JoinGroup(lead *Waiter, r Reason) {
 	w.ch = lead.ch
 }
 
+// CaseWaiters returns n waiters for the cases of one Select by t, to join
+// to t's waiter. A task selects once at a time and reuses them: a Select
+// withdraws every case before it returns, and a timer that fires late
+// reads only the lead (Timer.Expire). An Outside binding, shared by
+// goroutines, and a task whose last Select left a case queued (it
+// panicked) get fresh ones.
+func (t *Task) CaseWaiters(n int) []Waiter {
+	if !t.IsTask() {
+		return make([]Waiter, n)
+	}
+	if t.cases != nil && len(*t.cases) >= n {
+		ws := (*t.cases)[:n]
+		for i := range ws {
+			if ws[i].queue != nil {
+				return make([]Waiter, n)
+			}
+		}
+		return ws
+	}
+	ws := make([]Waiter, max(n, 4))
+	t.cases = &ws
+	return ws[:n]
+}
+
 // Lead returns the waiter whose state w shares (w itself outside a Select).
 func (w *Waiter) Lead() *Waiter { return w.lead }
 
@@ -124,14 +148,14 @@ func (w *Waiter) TryWake() bool {
 }
 
 // Gen returns the generation of w's wait: it changes with every Init, so a
-// timer armed for one wait cannot grant a later one (TryWakeGen).
+// timer armed for one wait cannot grant a later one (Timer.Expire).
 func (w *Waiter) Gen() uint64 { return w.lead.state.load() >> 2 }
 
-// TryWakeGen is TryWake for the wait of generation gen only.
-func (w *Waiter) TryWakeGen(gen uint64) bool {
-	l := w.lead
-	if l.state.cas(gen<<2|waiting, gen<<2|woken) {
-		l.winner = w
+// tryWakeGen is TryWake of c, a waiter led by w, for the wait of
+// generation gen only. It reads c only if it wins.
+func (w *Waiter) tryWakeGen(gen uint64, c *Waiter) bool {
+	if w.state.cas(gen<<2|waiting, gen<<2|woken) {
+		w.winner = c
 		return true
 	}
 	return false

@@ -17,7 +17,11 @@ type waitState struct {
 // over when a waiter changes mode, so a stale timer still cannot match it.
 func (s *waitState) reset(virtual bool) {
 	next := (s.load()>>2 + 1) << 2
-	s.virtual = virtual
+	if s.virtual != virtual {
+		// Written only on a change: a production timer that fires late
+		// reads the mode while the task starts its next wait.
+		s.virtual = virtual
+	}
 	if virtual {
 		s.plain = next | waiting
 	} else {
