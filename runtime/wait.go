@@ -45,7 +45,7 @@ func (l *lock) Lock() {
 
 func (l *lock) lockSlow() {
 	l.mu.Lock()
-	if l.home.ex != nil && l.home.ex.Virtual() {
+	if l.home.h != nil && l.home.h.Virtual {
 		l.virtual = true
 		l.mu.Unlock()
 	}
@@ -60,18 +60,18 @@ func (l *lock) Unlock() {
 // home records the runtime a primitive is used with and refuses a second
 // one when either is a simulation (§8): a simulated primitive shared with
 // another runtime would let that runtime's goroutines race the seed.
-type home struct{ ex kernel.Executor }
+type home struct{ h *kernel.Host }
 
 func (h *home) check(cur *kernel.Task, what string) {
-	if ex := cur.Executor(); h.ex != ex {
-		h.adopt(ex, what)
+	if host := cur.Host(); h.h != host {
+		h.adopt(host, what)
 	}
 }
 
-// adopt records ex as h's runtime, unless h has another one (§8).
-func (h *home) adopt(ex kernel.Executor, what string) {
-	if h.ex != nil && (h.ex.Virtual() || ex.Virtual()) {
+// adopt records host as h's runtime, unless h has another one (§8).
+func (h *home) adopt(host *kernel.Host, what string) {
+	if h.h != nil && (h.h.Virtual || host.Virtual) {
 		panic("runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives")
 	}
-	h.ex = ex
+	h.h = host
 }

@@ -72,7 +72,7 @@ func newExecutor(c config) *executor {
 	dec.step = func() uint64 { return e.steps }
 	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
-	e.outside = kernel.NewOutside(e)
+	e.outside = kernel.NewOutside(kernel.NewHost(e))
 	return e
 }
 
@@ -123,7 +123,7 @@ func (e *executor) checkCaller(t *kernel.Task, what string) {
 }
 
 func (e *executor) wrongCaller(t *kernel.Task, what string) {
-	if t.Executor() != kernel.Executor(e) {
+	if t.Host() != e.outside.Host() {
 		panic("sim: " + what + " with a ctx of another runtime; use the ctx your task was given")
 	}
 	if !t.IsTask() {
@@ -133,7 +133,7 @@ func (e *executor) wrongCaller(t *kernel.Task, what string) {
 }
 
 func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
-	if spawner.Executor() != kernel.Executor(e) {
+	if spawner.Host() != e.outside.Host() {
 		panic("sim: Spawn with a ctx of another runtime; use the ctx your task was given")
 	}
 	if e.running && !e.inFire && spawner != e.current {
@@ -143,7 +143,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 		panic("sim: Spawn with the ctx of " + spawner.String() + " from another task or goroutine; pass each task its own ctx")
 	}
 	e.nextID++
-	kernel.NewTask(t, e, kernel.TaskID(e.nextID), ctx, body, done)
+	kernel.NewTask(t, e.outside.Host(), kernel.TaskID(e.nextID), ctx, body, done)
 	e.trace.add(Event{Step: e.steps, At: e.now, Kind: EvSpawn, Task: t.ID(), Other: spawner.ID(), PC: t.SpawnFunc})
 	if e.closed {
 		t.RequestAbort()
@@ -285,7 +285,7 @@ func (e *executor) Abort(t *kernel.Task) {
 	if !t.RequestAbort() {
 		return
 	}
-	if t.Finished() || t.Executor() != kernel.Executor(e) {
+	if t.Finished() || t.Host() != e.outside.Host() {
 		return
 	}
 	e.event(EvAbort, t, 0, "")

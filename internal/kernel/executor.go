@@ -151,15 +151,15 @@ func WithBinding(ctx context.Context, b *Task) context.Context {
 	return context.WithValue(ctx, bindingKey{}, b)
 }
 
-// NewOutside returns an Outside binding for exec.
-func NewOutside(exec Executor) *Task {
-	t := &Task{exec: exec, parent: context.Background()}
-	t.mu.off = exec.Virtual()
+// NewOutside returns an Outside binding for host's executor.
+func NewOutside(host *Host) *Task {
+	t := &Task{host: host, parent: context.Background()}
+	t.mu.off = host.Virtual
 	return t
 }
 
 // Simulated reports whether t (a task or an Outside binding) belongs to a
-// simulated executor: exec.Virtual(), without the interface call.
+// simulated executor.
 func (t *Task) Simulated() bool { return t.mu.off }
 
 // IsTask reports whether t is a task rather than an Outside binding.

@@ -88,6 +88,6 @@ func (g *Group) AbortAll() {
 	}
 	g.mu.Unlock()
 	for _, t := range tasks {
-		t.exec.Abort(t)
+		t.host.Exec.Abort(t)
 	}
 }

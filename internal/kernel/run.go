@@ -20,7 +20,7 @@ func Run(t *Task) {
 		switch {
 		case r == nil:
 			Finish(t, Goexited, nil, nil)
-			if h, ok := t.exec.(GoexitHandler); ok {
+			if h, ok := t.host.Exec.(GoexitHandler); ok {
 				h.TaskGoexited(t)
 			}
 		case IsDropSignal(r):
@@ -86,7 +86,7 @@ func Join(ctx context.Context, cur, t *Task) error {
 	if cur == t {
 		panic("runtime: a task cannot Join itself; join it from another task or let it detach")
 	}
-	if cur.exec != t.exec && (cur.exec.Virtual() || t.exec.Virtual()) {
+	if cur.host != t.host && (cur.host.Virtual || t.host.Virtual) {
 		panic("runtime: Join of a task that belongs to another runtime; join a simulated task only from its own simulation")
 	}
 	w := cur.Waiter(Reason{Op: "JoinHandle.Join", Task: t.id})
@@ -107,7 +107,7 @@ func Join(ctx context.Context, cur, t *Task) error {
 // returns Resume(cur, err).
 func ParkQueued(ctx context.Context, cur *Task, mu sync.Locker, q *WaitQueue, w *Waiter) (granted bool, err error) {
 	mu.Unlock()
-	err = cur.exec.Park(ctx, w)
+	err = cur.host.Exec.Park(ctx, w)
 	if err == nil {
 		return false, nil
 	}

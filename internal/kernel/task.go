@@ -65,7 +65,7 @@ type Task struct {
 	// reads few cache lines of a task (a simulation with many tasks is
 	// bound by memory, not by instructions).
 	id     TaskID
-	exec   Executor
+	host   *Host
 	parent context.Context // the context Spawn was given
 
 	// Executor-private: simulation.
@@ -144,16 +144,28 @@ type SimState struct {
 	Worker any     // the coroutine running the task
 }
 
-// NewTask returns a task record for exec. parent supplies the task's context
-// values; body runs the task; done, if not nil, is told when it ends.
-func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Runner, done Completer) {
+// Host is an executor as its tasks see it. Each executor makes one and its
+// tasks point to it, so whether two tasks (or a task and a primitive) share
+// an executor is a pointer comparison, not an interface one.
+type Host struct {
+	Exec    Executor
+	Virtual bool // Exec.Virtual()
+}
+
+// NewHost returns exec's Host.
+func NewHost(exec Executor) *Host { return &Host{Exec: exec, Virtual: exec.Virtual()} }
+
+// NewTask returns a task record for host's executor. parent supplies the
+// task's context values; body runs the task; done, if not nil, is told when
+// it ends.
+func NewTask(t *Task, host *Host, id TaskID, parent context.Context, body Runner, done Completer) {
 	t.id = id
-	t.exec = exec
+	t.host = host
 	t.parent = parent
 	t.cancellable = parent.Done() != nil
 	t.body = body
 	t.done = done
-	t.mu.off = exec.Virtual()
+	t.mu.off = host.Virtual
 	t.Sim.Watch = -1
 	if g := groupOf(parent); g != nil {
 		g.add(t)
@@ -164,7 +176,10 @@ func NewTask(t *Task, exec Executor, id TaskID, parent context.Context, body Run
 func (t *Task) ID() TaskID { return t.id }
 
 // Executor returns the executor that owns the task.
-func (t *Task) Executor() Executor { return t.exec }
+func (t *Task) Executor() Executor { return t.host.Exec }
+
+// Host returns the Host of t's executor.
+func (t *Task) Host() *Host { return t.host }
 
 // Body returns the task's body.
 func (t *Task) Body() Runner { return t.body }

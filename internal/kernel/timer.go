@@ -29,7 +29,7 @@ func (tm *Timer) Expire() {
 		return
 	}
 	if w := tm.Wake; tm.lead.tryWakeGen(tm.gen, w) {
-		w.Task.exec.Deliver(w)
+		w.Task.host.Exec.Deliver(w)
 	}
 }
 

@@ -258,7 +258,7 @@ func (q *WaitQueue) Remove(w *Waiter) bool {
 // whether there was one. Waiters that gave up are skipped (S30).
 func (q *WaitQueue) WakeOne() bool {
 	for w := q.PopFront(); w != nil; w = q.PopFront() {
-		if w.Task.exec.Unpark(w) {
+		if w.Task.host.Exec.Unpark(w) {
 			return true
 		}
 	}
@@ -268,6 +268,6 @@ func (q *WaitQueue) WakeOne() bool {
 // WakeAll grants every waiter of q.
 func (q *WaitQueue) WakeAll() {
 	for w := q.PopFront(); w != nil; w = q.PopFront() {
-		w.Task.exec.Unpark(w)
+		w.Task.host.Exec.Unpark(w)
 	}
 }

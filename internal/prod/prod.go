@@ -43,7 +43,7 @@ type Executor struct {
 // New returns a production executor.
 func New(c Config) *Executor {
 	p := &Executor{cfg: c}
-	p.outside = kernel.NewOutside(p)
+	p.outside = kernel.NewOutside(kernel.NewHost(p))
 	return p
 }
 
@@ -57,7 +57,7 @@ func (p *Executor) Attached(any) any      { return nil }
 
 // register prepares t and adds it to the live set; false after shutdown.
 func (p *Executor) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
-	kernel.NewTask(t, p, kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
+	kernel.NewTask(t, p.outside.Host(), kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
