@@ -41,6 +41,14 @@ type chanOp[T any] struct {
 // once its wait is over (granted, or withdrawn under the channel's lock) no
 // grantor holds the slot any more.
 func opFor[T any](cur *kernel.Task) *chanOp[T] {
+	op := slotFor[T](cur)
+	*op = chanOp[T]{}
+	return op
+}
+
+// slotFor returns cur's slot for type T as it is (Select's receive cases
+// share it; see grantRecv).
+func slotFor[T any](cur *kernel.Task) *chanOp[T] {
 	if !cur.IsTask() {
 		return new(chanOp[T])
 	}
@@ -49,7 +57,6 @@ func opFor[T any](cur *kernel.Task) *chanOp[T] {
 		op = new(chanOp[T])
 		cur.Scratch = op
 	}
-	*op = chanOp[T]{}
 	return op
 }
 
@@ -110,8 +117,7 @@ func (c *Chan[T]) sendNow(v T, cl *claimer) (status, error) {
 			return lost, nil
 		}
 		c.recvq.Remove(rw)
-		rw.Data.(*chanOp[T]).val = v
-		if rw.Task.Executor().Unpark(rw) {
+		if grantRecv(rw, v, false) {
 			return completed, nil
 		}
 	}
@@ -159,6 +165,19 @@ func (c *Chan[T]) recvNow(cl *claimer) (T, status, error) {
 	return zero, cl.giveUp(), nil
 }
 
+// grantRecv completes the wait of rw, a receiver (or, with closed, any
+// waiter) of c: it wins the wait first and writes the waiter's slot only
+// then, because the receive cases of a Select share one slot per task and
+// element type, and only the case that wins may write it.
+func grantRecv[T any](rw *kernel.Waiter, v T, closed bool) bool {
+	if !rw.TryWake() {
+		return false
+	}
+	*rw.Data.(*chanOp[T]) = chanOp[T]{val: v, closed: closed}
+	rw.Task.Executor().Deliver(rw)
+	return true
+}
+
 // refill moves waiting senders' values into freed buffer space, in order.
 func (c *Chan[T]) refill() {
 	for c.buf.len() < c.cap {
@@ -181,10 +200,8 @@ func (c *Chan[T]) feed() {
 		if rw == nil {
 			return
 		}
-		op := rw.Data.(*chanOp[T])
-		op.val = c.buf.pop()
-		if !rw.Task.Executor().Unpark(rw) {
-			c.buf.pushFront(op.val)
+		if v := c.buf.pop(); !grantRecv(rw, v, false) {
+			c.buf.pushFront(v)
 		}
 	}
 }
@@ -289,8 +306,8 @@ func (c *Chan[T]) Close() {
 	c.closed = true
 	for _, q := range []*kernel.WaitQueue{&c.recvq, &c.sendq} {
 		for w := q.PopFront(); w != nil; w = q.PopFront() {
-			w.Data.(*chanOp[T]).closed = true
-			w.Task.Executor().Unpark(w)
+			var zero T
+			grantRecv(w, zero, true) // a waiting sender's slot alike
 		}
 	}
 }

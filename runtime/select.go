@@ -8,28 +8,42 @@ import (
 )
 
 // Case is one alternative of Select, made by OnRecv, OnSend, OnAfter or
-// OnDeadline.
-type Case struct{ impl selectCase }
+// OnDeadline. A Case is a small value: making one allocates nothing (but
+// OnSend, which keeps its value), so a loop may build its cases on every
+// turn; it may also keep them and pass them to Select after Select, though
+// not to two at once.
+type Case struct {
+	ops  caseOps // what the case does, for its element type
+	ch   any     // *Chan[T], nil for a timer (or a nil channel)
+	f    any     // the callback: func(T, error), func(error) or func()
+	send any     // OnSend: *chanOp[T] holding the value
+	when time.Time
+	// after is OnAfter's duration, counted from the start of the Select.
+	after    time.Duration
+	relative bool
+}
 
-type selectCase interface {
+// caseOps is implemented by zero-size types, so storing one in a Case
+// allocates nothing; a Case is passed by value, so Select's variadic
+// slice stays on the caller's stack.
+type caseOps interface {
 	name() string
 	// try completes the case at once, claiming w's wait first, or registers
 	// w to be granted later (notReady).
-	try(cur *kernel.Task, w *kernel.Waiter) status
+	try(c Case, cur *kernel.Task, w *kernel.Waiter) status
 	// cancel withdraws w; it is a no-op if w is not registered.
-	cancel(cur *kernel.Task, w *kernel.Waiter)
-	// fire runs the case's callback; waited says the case won by a grant
-	// while Select was parked.
-	fire(waited bool)
-	// undo reverts a grant that came just before the task was dropped.
-	undo()
+	cancel(c Case, w *kernel.Waiter)
+	// fire runs the case's callback once w has won.
+	fire(c Case, w *kernel.Waiter)
+	// undo reverts a grant of w that came just before the task was dropped.
+	undo(c Case, w *kernel.Waiter)
 }
 
 // Select waits until one of the cases can proceed, performs it and runs its
 // callback, then returns nil. If several cases are ready, which one runs is
 // chosen at random: by the seed in a simulation (S31). If ctx ends first,
 // Select returns ctx.Err() and no case has happened (S20). With no cases it
-// waits for ctx.
+// waits for ctx. As in Go, a case on a nil *Chan is never ready.
 //
 //	err := runtime.Select(ctx,
 //		runtime.OnRecv(jobs, func(j Job, err error) { ... }),
@@ -50,38 +64,57 @@ func Select(ctx context.Context, cases ...Case) error {
 		order = append(order, i)
 		order[i], order[j] = order[j], i
 	}
+	var start time.Time // OnAfter counts from here
+	for i := range cases {
+		if cases[i].relative { // the production clock is not free to read
+			start = ex.Now()
+			break
+		}
+	}
 	lead := cur.Waiter(kernel.Reason{Op: "Select"})
 	ws := cur.CaseWaiters(n)
-	// k cases are tried (and maybe registered). If a case panics (a Chan
-	// of another runtime, §8), the ones before it leave their queues.
-	k, withdrawn := 0, false
+	// tried cases are tried in this round, in order (maybe registered).
+	// If one panics (a Chan of another runtime, §8), the ones before it
+	// leave their queues.
+	tried, withdrawn := 0, false
 	defer func() {
 		if !withdrawn {
-			withdraw(cur, cases, ws, order[:k])
+			withdraw(cur, cases, ws, order[:tried], nil)
 		}
 	}()
 	for {
-		res := notReady
-		k = 0
-		for k < n && res == notReady {
-			i := order[k]
-			ws[i].JoinGroup(lead, kernel.Reason{Op: cases[i].impl.name()})
-			res = cases[i].impl.try(cur, &ws[i])
-			k++
+		res, timer := notReady, -1
+		for tried = 0; tried < n && res == notReady; {
+			i := order[tried]
+			c := at(cases, i, start)
+			ws[i].JoinGroup(lead, kernel.Reason{Op: c.ops.name()})
+			res = c.ops.try(c, cur, &ws[i])
+			tried++
+			if _, ok := c.ops.(timerOps); ok && res == notReady &&
+				(timer < 0 || c.when.Before(at(cases, timer, start).when)) {
+				timer = i
+			}
 		}
 		switch res {
 		case completed:
-			won := order[k-1]
-			withdraw(cur, cases, ws, order[:k-1])
+			won := order[tried-1]
+			withdraw(cur, cases, ws, order[:tried-1], nil)
 			withdrawn = true
-			cases[won].impl.fire(false)
+			cases[won].ops.fire(cases[won], &ws[won])
 			return nil
 		case retry: // production only: a partner vanished after the claim
-			withdraw(cur, cases, ws, order[:k])
+			withdraw(cur, cases, ws, order[:tried], nil)
 			continue
 		}
 		// Every case is registered, or one registered earlier has won
-		// meanwhile (lost): Park returns at once in that case.
+		// meanwhile (lost): Park returns at once in that case. Only the
+		// timer case due first is armed (ties: the first in order), on
+		// the task's own timer: the others cannot fire before it.
+		var tm *kernel.Timer
+		if res == notReady && timer >= 0 {
+			tm = cur.SleepTimer(at(cases, timer, start).when, &ws[timer])
+			ex.StartTimer(tm)
+		}
 		err := ex.Park(ctx, lead)
 		won := -1
 		if wn := lead.Winner(); wn != nil {
@@ -91,173 +124,212 @@ func Select(ctx context.Context, cases ...Case) error {
 				}
 			}
 		}
-		withdraw(cur, cases, ws, order[:k])
+		withdraw(cur, cases, ws, order[:tried], tm)
 		withdrawn = true
 		if err != nil {
 			if won >= 0 {
-				cases[won].impl.undo()
+				cases[won].ops.undo(cases[won], &ws[won])
 			}
 			return kernel.Resume(cur, err)
 		}
-		cases[won].impl.fire(true)
+		cases[won].ops.fire(cases[won], &ws[won])
 		return nil
 	}
 }
 
-func withdraw(cur *kernel.Task, cases []Case, ws []kernel.Waiter, idx []int) {
+// at returns case i with an OnAfter duration turned into its instant. The
+// caller's Case is left as it was, so it can serve another Select.
+func at(cases []Case, i int, start time.Time) Case {
+	c := cases[i]
+	if c.ops == nil {
+		panic("runtime: Select with a zero Case; make cases with OnRecv, OnSend, OnAfter or OnDeadline")
+	}
+	if c.relative {
+		c.when, c.relative = start.Add(c.after), false
+	}
+	return c
+}
+
+// withdraw takes the cases of idx off their channels and stops tm.
+func withdraw(cur *kernel.Task, cases []Case, ws []kernel.Waiter, idx []int, tm *kernel.Timer) {
 	for _, i := range idx {
-		cases[i].impl.cancel(cur, &ws[i])
+		cases[i].ops.cancel(cases[i], &ws[i])
+	}
+	if tm != nil && !cur.Executor().StopTimer(tm) {
+		cur.DropSleepTimer() // it may be firing: do not re-arm it
 	}
 }
 
 // OnRecv is a Select case that receives from c and passes the value to f
 // (err is ErrClosed once c is closed and drained). f may be nil.
 func OnRecv[T any](c *Chan[T], f func(v T, err error)) Case {
-	return Case{&recvCase[T]{c: c, f: f}}
+	cs := Case{ops: recvOps[T]{}}
+	if c != nil {
+		cs.ch = c
+	}
+	if f != nil {
+		cs.f = f
+	}
+	return cs
 }
 
-type recvCase[T any] struct {
-	c   *Chan[T]
-	f   func(T, error)
-	op  chanOp[T]
-	err error
-}
+type recvOps[T any] struct{}
 
-func (rc *recvCase[T]) name() string { return "Select(Chan.Recv)" }
+func (recvOps[T]) name() string { return "Select(Chan.Recv)" }
 
-func (rc *recvCase[T]) try(cur *kernel.Task, w *kernel.Waiter) status {
-	c := rc.c
+func (recvOps[T]) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
+	if cs.ch == nil {
+		return notReady // a nil channel is never ready
+	}
+	c := cs.ch.(*Chan[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mu.home.check(cur, "Chan")
 	v, st, err := c.recvNow(&claimer{w: w})
 	switch st {
 	case completed:
-		rc.op.val, rc.err = v, err
+		// The case has won, so the slot is its alone.
+		op := slotFor[T](cur)
+		*op = chanOp[T]{val: v, closed: err != nil}
+		w.Data = op
 	case notReady:
-		w.Data = &rc.op
+		// Only a grant that wins the whole Select writes the slot
+		// (grantRecv), so every receive case of type T may share it.
+		w.Data = slotFor[T](cur)
 		c.recvq.PushBack(w)
 	}
 	return st
 }
 
-func (rc *recvCase[T]) cancel(_ *kernel.Task, w *kernel.Waiter) {
-	rc.c.mu.Lock()
-	rc.c.recvq.Remove(w)
-	rc.c.mu.Unlock()
+func (recvOps[T]) cancel(cs Case, w *kernel.Waiter) {
+	if cs.ch == nil {
+		return
+	}
+	c := cs.ch.(*Chan[T])
+	c.mu.Lock()
+	c.recvq.Remove(w)
+	c.mu.Unlock()
 }
 
-func (rc *recvCase[T]) fire(waited bool) {
-	if waited && rc.op.closed {
-		rc.err = ErrClosed
+func (recvOps[T]) fire(cs Case, w *kernel.Waiter) {
+	op := w.Data.(*chanOp[T])
+	var err error
+	if op.closed {
+		err = ErrClosed
 	}
-	if rc.f != nil {
-		rc.f(rc.op.val, rc.err)
+	if cs.f != nil {
+		cs.f.(func(T, error))(op.val, err)
 	}
 }
 
-func (rc *recvCase[T]) undo() {
-	if !rc.op.closed {
-		rc.c.putBack(rc.op.val)
+func (recvOps[T]) undo(cs Case, w *kernel.Waiter) {
+	if op := w.Data.(*chanOp[T]); !op.closed {
+		cs.ch.(*Chan[T]).putBack(op.val)
 	}
 }
 
 // OnSend is a Select case that sends v on c, then calls f (err is
 // ErrClosed if c is closed). f may be nil.
 func OnSend[T any](c *Chan[T], v T, f func(err error)) Case {
-	return Case{&sendCase[T]{c: c, op: chanOp[T]{val: v}, f: f}}
+	cs := Case{ops: sendOps[T]{}, send: &chanOp[T]{val: v}}
+	if c != nil {
+		cs.ch = c
+	}
+	if f != nil {
+		cs.f = f
+	}
+	return cs
 }
 
-type sendCase[T any] struct {
-	c   *Chan[T]
-	f   func(error)
-	op  chanOp[T]
-	err error
-}
+type sendOps[T any] struct{}
 
-func (sc *sendCase[T]) name() string { return "Select(Chan.Send)" }
+func (sendOps[T]) name() string { return "Select(Chan.Send)" }
 
-func (sc *sendCase[T]) try(cur *kernel.Task, w *kernel.Waiter) status {
-	c := sc.c
+func (sendOps[T]) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
+	if cs.ch == nil {
+		return notReady
+	}
+	c, op := cs.ch.(*Chan[T]), cs.send.(*chanOp[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mu.home.check(cur, "Chan")
-	st, err := c.sendNow(sc.op.val, &claimer{w: w})
+	op.closed = false // a Case may be used again
+	w.Data = op
+	st, err := c.sendNow(op.val, &claimer{w: w})
 	switch st {
 	case completed:
-		sc.err = err
+		op.closed = err != nil
 	case notReady:
-		w.Data = &sc.op
 		c.sendq.PushBack(w)
 	}
 	return st
 }
 
-func (sc *sendCase[T]) cancel(_ *kernel.Task, w *kernel.Waiter) {
-	sc.c.mu.Lock()
-	sc.c.sendq.Remove(w)
-	sc.c.mu.Unlock()
+func (sendOps[T]) cancel(cs Case, w *kernel.Waiter) {
+	if cs.ch == nil {
+		return
+	}
+	c := cs.ch.(*Chan[T])
+	c.mu.Lock()
+	c.sendq.Remove(w)
+	c.mu.Unlock()
 }
 
-func (sc *sendCase[T]) fire(waited bool) {
-	if waited && sc.op.closed {
-		sc.err = ErrClosed
+func (sendOps[T]) fire(cs Case, w *kernel.Waiter) {
+	var err error
+	if w.Data.(*chanOp[T]).closed {
+		err = ErrClosed
 	}
-	if sc.f != nil {
-		sc.f(sc.err)
+	if cs.f != nil {
+		cs.f.(func(error))(err)
 	}
 }
 
-func (sc *sendCase[T]) undo() {} // the value was delivered
+func (sendOps[T]) undo(Case, *kernel.Waiter) {} // the value was delivered
 
 // OnAfter is a Select case that fires once d has passed (on the runtime's
 // clock: virtual time in a simulation), then calls f. f may be nil.
 func OnAfter(d time.Duration, f func()) Case {
-	return Case{&timerCase{after: d, relative: true, f: f}}
+	cs := Case{ops: timerOps{}, after: d, relative: true}
+	if f != nil {
+		cs.f = f
+	}
+	return cs
 }
 
 // OnDeadline is a Select case that fires at t (on the runtime's clock),
 // then calls f. f may be nil.
 func OnDeadline(t time.Time, f func()) Case {
-	return Case{&timerCase{when: t, f: f}}
-}
-
-type timerCase struct {
-	after    time.Duration
-	relative bool
-	when     time.Time
-	f        func()
-	tm       kernel.Timer
-}
-
-func (tc *timerCase) name() string { return "Select(timer)" }
-
-func (tc *timerCase) try(cur *kernel.Task, w *kernel.Waiter) status {
-	ex := cur.Executor()
-	if tc.relative {
-		tc.when, tc.relative = ex.Now().Add(tc.after), false
+	cs := Case{ops: timerOps{}, when: t}
+	if f != nil {
+		cs.f = f
 	}
-	if !ex.Now().Before(tc.when) {
+	return cs
+}
+
+// timerOps is a timer case. Select arms only the timer case due first,
+// once every case waits (selection.timer), so try merely checks whether
+// the instant has come.
+type timerOps struct{}
+
+func (timerOps) name() string { return "Select(timer)" }
+
+func (timerOps) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
+	if !cur.Executor().Now().Before(cs.when) {
 		if !w.TryWake() {
 			return lost
 		}
 		return completed
 	}
-	tc.tm.ArmWake(tc.when, w)
-	ex.StartTimer(&tc.tm)
 	return notReady
 }
 
-func (tc *timerCase) cancel(cur *kernel.Task, _ *kernel.Waiter) {
-	if tc.tm.Wake != nil {
-		cur.Executor().StopTimer(&tc.tm)
+func (timerOps) cancel(Case, *kernel.Waiter) {}
+
+func (timerOps) fire(cs Case, _ *kernel.Waiter) {
+	if cs.f != nil {
+		cs.f.(func())()
 	}
 }
 
-func (tc *timerCase) fire(bool) {
-	if tc.f != nil {
-		tc.f()
-	}
-}
-
-func (tc *timerCase) undo() {}
+func (timerOps) undo(Case, *kernel.Waiter) {}
