@@ -10,7 +10,6 @@ import (
 	goruntime "runtime"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,11 +32,7 @@ type Executor struct {
 	cfg     Config
 	outside *kernel.Task
 	nextID  atomic.Uint64
-
-	mu     sync.Mutex
-	live   kernel.TaskList
-	closed bool
-	idle   chan struct{} // closed when closed && live is empty
+	live    liveSet
 }
 
 // New returns a production executor.
@@ -58,24 +53,10 @@ func (p *Executor) Attached(any) any      { return nil }
 // register prepares t and adds it to the live set; false after shutdown.
 func (p *Executor) register(ctx context.Context, t *kernel.Task, body kernel.Runner, done kernel.Completer) bool {
 	kernel.NewTask(t, p.outside.Host(), kernel.TaskID(p.nextID.Add(1)), ctx, body, done)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return false
-	}
-	p.live.PushBack(t)
-	return true
+	return p.live.add(t)
 }
 
-func (p *Executor) unregister(t *kernel.Task) {
-	p.mu.Lock()
-	p.live.Remove(t)
-	if p.closed && p.live.Len() == 0 && p.idle != nil {
-		close(p.idle)
-		p.idle = nil
-	}
-	p.mu.Unlock()
-}
+func (p *Executor) unregister(t *kernel.Task) { p.live.remove(t) }
 
 func (p *Executor) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
 	if !p.register(ctx, t, body, done) {
@@ -184,21 +165,11 @@ func (p *Executor) Abort(t *kernel.Task) {
 }
 
 func (p *Executor) Shutdown(timeout time.Duration) error {
-	p.mu.Lock()
-	p.closed = true
-	var idle chan struct{}
-	if p.live.Len() > 0 {
-		if p.idle == nil {
-			p.idle = make(chan struct{})
-		}
-		idle = p.idle
-	}
-	for t := p.live.Front(); t != nil; t = t.Next() {
-		p.Abort(t)
-	}
-	p.mu.Unlock()
-	if idle == nil {
+	idle := p.live.close(p.Abort)
+	select {
+	case <-idle:
 		return nil
+	default:
 	}
 	if timeout < 0 {
 		<-idle
@@ -211,12 +182,8 @@ func (p *Executor) Shutdown(timeout time.Duration) error {
 		return nil
 	case <-tm.C:
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ids := make([]int, 0, p.live.Len())
-	for t := p.live.Front(); t != nil; t = t.Next() {
-		ids = append(ids, int(t.ID()))
-	}
+	var ids []int
+	p.live.forEach(func(t *kernel.Task) { ids = append(ids, int(t.ID())) })
 	if len(ids) == 0 {
 		return nil
 	}
