@@ -479,3 +479,36 @@ func TestS16_ShutdownTimeoutNamesStuckTask(t *testing.T) {
 	require.False(t, after.Load())
 	rt.Shutdown()
 }
+
+// Shutdown racing a storm of spawns (tasks spawning tasks, IDs spread over
+// every shard of the live set) must still abort everything and return: a
+// spawn either lands before the close and is aborted, or is refused.
+func TestS16_ShutdownDuringSpawnStorm(t *testing.T) {
+	for round := range 10 {
+		rt := runtime.New()
+		ctx := enter(t, rt)
+		var started atomic.Int64
+		var spawner func(ctx context.Context) (int, error)
+		spawner = func(ctx context.Context) (int, error) {
+			if started.Add(1) > 2000 {
+				return 0, clock.Sleep(ctx, time.Hour)
+			}
+			for range 4 {
+				runtime.Spawn(ctx, spawner)
+				runtime.YieldNow(ctx)
+			}
+			return 0, clock.Sleep(ctx, time.Hour) // only the abort ends it
+
+		}
+		for range 8 {
+			runtime.Spawn(ctx, spawner)
+		}
+		for started.Load() < int64(50+round*10) {
+			goruntime.Gosched()
+		}
+		require.NoError(t, rt.ShutdownTimeout(guard), "round %d", round)
+		n := started.Load()
+		goruntime.Gosched()
+		require.Equal(t, n, started.Load(), "round %d: a task started after Shutdown returned", round)
+	}
+}
