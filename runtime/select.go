@@ -75,11 +75,20 @@ func Select(ctx context.Context, cases ...Case) error {
 	ws := cur.CaseWaiters(n)
 	// tried cases are tried in this round, in order (maybe registered).
 	// If one panics (a Chan of another runtime, §8), the ones before it
-	// leave their queues.
+	// leave their queues, and a grant that came meanwhile is undone.
 	tried, withdrawn := 0, false
+	var tm *kernel.Timer
 	defer func() {
-		if !withdrawn {
-			withdraw(cur, cases, ws, order[:tried], nil)
+		if withdrawn {
+			return
+		}
+		withdraw(cur, cases, ws, order[:tried], tm)
+		if wn := lead.Settle(); wn != nil {
+			for i := range ws {
+				if &ws[i] == wn {
+					cases[i].ops.undo(cases[i], &ws[i])
+				}
+			}
 		}
 	}()
 	for {
@@ -110,7 +119,6 @@ func Select(ctx context.Context, cases ...Case) error {
 		// meanwhile (lost): Park returns at once in that case. Only the
 		// timer case due first is armed (ties: the first in order), on
 		// the task's own timer: the others cannot fire before it.
-		var tm *kernel.Timer
 		if res == notReady && timer >= 0 {
 			tm = cur.SleepTimer(at(cases, timer, start).when, &ws[timer])
 			ex.StartTimer(tm)

@@ -111,9 +111,8 @@ type Task struct {
 	member     *member
 
 	// Executor-private: production. wake is made on first use, so a task
-	// that never waits allocates none; Parked is the wait Abort must end.
-	wake   chan struct{} // one token per successful Unpark
-	Parked atomic.Pointer[Waiter]
+	// that never waits allocates none.
+	wake chan struct{} // one token per successful Unpark
 }
 
 // outcomeLock is a mutex that a simulated task's record leaves off.

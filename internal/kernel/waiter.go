@@ -55,12 +55,14 @@ type Waiter struct {
 // Init prepares w for t. A production task's waiters share the task's wake
 // channel; a waiter outside any task (an Outside binding is shared by
 // goroutines) gets a channel of its own.
+//
+// The state is written last: in production it publishes the wait to
+// Task.AbortWait, which may then read the task's wake channel.
 func (w *Waiter) Init(t *Task, r Reason) {
 	w.Task = t
 	w.Reason = r
 	w.Data = nil
 	w.lead = w
-	w.state.reset(t != nil && t.mu.off)
 	w.winner = nil
 	w.ch = nil
 	if t != nil && !t.mu.off { // production
@@ -75,6 +77,44 @@ func (w *Waiter) Init(t *Task, r Reason) {
 			w.ch = make(chan struct{}, 1)
 		}
 	}
+	w.state.reset(t != nil && t.mu.off)
+}
+
+// AbortWait gives up the open wait of production task t, if it has one,
+// and sends the wake-up token the waiter is owed: Abort reaches a task
+// blocked in Park this way. A task waits only on its own waiter (Select's
+// cases share its state), and AbortWait reads nothing of it but the state
+// word, which Init writes last: so it never races the task starting its
+// next wait. A wait that is opened and never parked on would keep the
+// token; every primitive parks on (or claims) the wait it opens, and
+// Select settles it when a case panics (Settle).
+func (t *Task) AbortWait() bool {
+	s := &t.waiter.state.shared
+	for {
+		old := s.Load()
+		if old&3 != waiting || old>>2 == 0 { // generation 0: never opened
+			return false
+		}
+		if s.CompareAndSwap(old, old&^3|abandoned) {
+			t.wake <- struct{}{}
+			return true
+		}
+	}
+}
+
+// Settle ends the wait of w, a lead the task will not park on (its Select
+// is unwinding from a panic). It gives the wait up or, if it was granted
+// or aborted first, takes the token sent with that in production, so that
+// no token is left over for a later wait. It returns the granted waiter,
+// if any, so that the caller can undo the grant.
+func (w *Waiter) Settle() *Waiter {
+	if w.TryAbandon() {
+		return nil
+	}
+	if w.ch != nil {
+		<-w.ch
+	}
+	return w.Winner()
 }
 
 // JoinGroup makes w a case of lead's wait (Select): w shares lead's task,

@@ -58,3 +58,34 @@ func TestReasonString(t *testing.T) {
 	assert.Equal(t, "clock.Sleep", Reason{Op: "clock.Sleep"}.String())
 	assert.Equal(t, "JoinHandle.Join (waits for task 12)", Reason{Op: "JoinHandle.Join", Task: 12}.String())
 }
+
+// A production task's own waiter is what Abort reaches (AbortWait): only an
+// open wait is given up, and every give-up or grant leaves exactly one
+// token, which Park or Settle takes.
+func TestAbortWaitAndSettleLeaveNoToken(t *testing.T) {
+	task := &Task{id: 1, host: &Host{}} // production: mu.off is false
+	assert.False(t, task.AbortWait(), "a task that never waited has no wait to end")
+
+	w := task.Waiter(Reason{Op: "test"})
+	require.NotNil(t, task.wake)
+	assert.True(t, task.AbortWait())
+	assert.False(t, task.AbortWait(), "a wait is given up once")
+	assert.Len(t, task.wake, 1, "the abort's token")
+	assert.Nil(t, w.Settle(), "given up by the abort: nothing granted")
+	assert.Len(t, task.wake, 0, "Settle took the token")
+
+	lead := task.Waiter(Reason{Op: "Select"})
+	var a, b Waiter
+	a.JoinGroup(lead, Reason{Op: "case a"})
+	b.JoinGroup(lead, Reason{Op: "case b"})
+	require.True(t, b.TryWake())              // a grantor won the wait...
+	go func() { lead.Chan() <- struct{}{} }() // ...and delivers a little later
+	assert.Same(t, &b, lead.Settle(), "Settle waits for the grant's token and names the winner")
+	assert.Len(t, task.wake, 0)
+	assert.False(t, task.AbortWait(), "a granted wait is not given up")
+
+	task.Waiter(Reason{Op: "unparked"})
+	assert.Nil(t, task.waiter.Settle(), "an open wait is simply given up")
+	assert.False(t, task.AbortWait())
+	assert.Len(t, task.wake, 0)
+}

@@ -93,11 +93,13 @@ func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 // the wait for the task) sends exactly one token, and every such token is
 // received here, so no token is ever left over for a later wait.
 //
-// Abort finds the wait through Task.Parked: Park publishes the waiter, then
-// checks for an abort; Abort records the abort, then looks for a waiter.
-// Both sides use sequentially consistent atomics, so at least one of them
-// sees the other and the task cannot sleep through its abort. That keeps
-// the common wait a receive on a single channel.
+// Abort reaches the wait through the task's own waiter (Task.AbortWait):
+// Init opens the wait, then Park checks for an abort; Abort records the
+// abort, then tries to give the wait up. Both sides use sequentially
+// consistent atomics, so at least one of them sees the other and the task
+// cannot sleep through its abort; if Abort gives up a wait that Park has
+// not reached yet, Park finds the abort and takes the token. That keeps
+// the common wait a receive on a single channel, with nothing published.
 func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
 	if !t.IsTask() {
@@ -112,8 +114,6 @@ func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 			return nil
 		}
 	}
-	t.Parked.Store(w.Lead())
-	defer t.Parked.Store(nil)
 	if t.Aborted() {
 		if !w.TryAbandon() {
 			<-w.Chan() // granted, or given up by Abort: its token is due
@@ -159,9 +159,7 @@ func (p *Executor) Abort(t *kernel.Task) {
 	if !t.RequestAbort() {
 		return
 	}
-	if w := t.Parked.Load(); w != nil && w.TryAbandon() {
-		p.Deliver(w) // wake it: Park sees the abort
-	}
+	t.AbortWait() // wake it if it waits: Park sees the abort
 }
 
 func (p *Executor) Shutdown(timeout time.Duration) error {
