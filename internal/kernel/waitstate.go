@@ -3,46 +3,49 @@ package kernel
 import "sync/atomic"
 
 // waitState is a lead waiter's state word: generation<<2 | waiting, woken
-// or abandoned. In production several goroutines race for it, so it is an
-// atomic; in a simulation one task runs at a time (S2) and every access
-// comes from the simulation's coroutines in turn, so it is a plain word
-// and a grant costs no locked instruction.
+// or abandoned. In production several goroutines race for it, so it lives
+// in shared, an atomic; in a simulation one task runs at a time (S2) and
+// every access comes from the simulation's coroutines in turn, so it lives
+// in plain, marked with simulated, and a grant costs no locked instruction.
+// A production waiter never writes plain, so a production timer firing
+// late may read it while the task opens its next wait.
 type waitState struct {
-	shared  atomic.Uint64
-	plain   uint64
-	virtual bool
+	shared atomic.Uint64
+	plain  uint64 // simulated | the state, or 0 in production
 }
 
-// reset starts a new generation in mode virtual; the generation carries
-// over when a waiter changes mode, so a stale timer still cannot match it.
+const simulated = 1 << 63
+
+// reset starts a new generation, in a simulation if virtual. The
+// generation carries over when a waiter changes mode (a fresh Outside
+// waiter), so a stale timer still cannot match it.
 func (s *waitState) reset(virtual bool) {
 	next := (s.load()>>2 + 1) << 2
-	if s.virtual != virtual {
-		// Written only on a change: a production timer that fires late
-		// reads the mode while the task starts its next wait.
-		s.virtual = virtual
-	}
 	if virtual {
-		s.plain = next | waiting
-	} else {
-		s.shared.Store(next | waiting)
+		s.plain = simulated | next | waiting
+		return
 	}
+	if s.plain != 0 {
+		s.plain = 0
+	}
+	s.shared.Store(next | waiting)
 }
 
 func (s *waitState) load() uint64 {
-	if s.virtual {
-		return s.plain
+	if p := s.plain; p != 0 {
+		return p &^ simulated
 	}
 	return s.shared.Load()
 }
 
 func (s *waitState) cas(old, new uint64) bool {
-	if !s.virtual {
+	p := s.plain
+	if p == 0 {
 		return s.shared.CompareAndSwap(old, new)
 	}
-	if s.plain != old {
+	if p&^simulated != old {
 		return false
 	}
-	s.plain = new
+	s.plain = simulated | new
 	return true
 }
