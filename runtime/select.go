@@ -13,30 +13,31 @@ import (
 // turn; it may also keep them and pass them to Select after Select, though
 // not to two at once.
 type Case struct {
-	ops  caseOps // what the case does, for its element type
-	ch   any     // *Chan[T], nil for a timer (or a nil channel)
-	f    any     // the callback: func(T, error), func(error) or func()
-	send any     // OnSend: *chanOp[T] holding the value
-	when time.Time
-	// after is OnAfter's duration, counted from the start of the Select.
-	after    time.Duration
-	relative bool
+	ops caseOps // what the case does, for its element type
+	// ch is the channel: *Chan[T] for OnRecv, *sendCase[T] for OnSend; nil
+	// for a timer or a nil channel.
+	ch any
+	f  any // the callback: func(T, error), func(error) or func()
+	// when is OnDeadline's instant; OnAfter leaves it zero and counts after
+	// from the start of the Select.
+	when  time.Time
+	after time.Duration
 }
 
 // caseOps is implemented by zero-size types, so storing one in a Case
-// allocates nothing; a Case is passed by value, so Select's variadic
-// slice stays on the caller's stack.
+// allocates nothing. Its methods take only the parts of a Case they use,
+// so Select's variadic slice stays on the caller's stack and is not copied.
 type caseOps interface {
 	name() string
 	// try completes the case at once, claiming w's wait first, or registers
-	// w to be granted later (notReady).
-	try(c Case, cur *kernel.Task, w *kernel.Waiter) status
+	// w to be granted later (notReady). when is a timer case's instant.
+	try(ch any, when time.Time, cur *kernel.Task, w *kernel.Waiter) status
 	// cancel withdraws w; it is a no-op if w is not registered.
-	cancel(c Case, w *kernel.Waiter)
-	// fire runs the case's callback once w has won.
-	fire(c Case, w *kernel.Waiter)
+	cancel(ch any, w *kernel.Waiter)
+	// fire runs the case's callback f once w has won.
+	fire(f any, w *kernel.Waiter)
 	// undo reverts a grant of w that came just before the task was dropped.
-	undo(c Case, w *kernel.Waiter)
+	undo(ch any, w *kernel.Waiter)
 }
 
 // Select waits until one of the cases can proceed, performs it and runs its
@@ -66,7 +67,7 @@ func Select(ctx context.Context, cases ...Case) error {
 	}
 	var start time.Time // OnAfter counts from here
 	for i := range cases {
-		if cases[i].relative { // the production clock is not free to read
+		if cases[i].after != 0 { // the production clock is not free to read
 			start = ex.Now()
 			break
 		}
@@ -86,7 +87,7 @@ func Select(ctx context.Context, cases ...Case) error {
 		if wn := lead.Settle(); wn != nil {
 			for i := range ws {
 				if &ws[i] == wn {
-					cases[i].ops.undo(cases[i], &ws[i])
+					cases[i].ops.undo(cases[i].ch, &ws[i])
 				}
 			}
 		}
@@ -95,12 +96,16 @@ func Select(ctx context.Context, cases ...Case) error {
 		res, timer := notReady, -1
 		for tried = 0; tried < n && res == notReady; {
 			i := order[tried]
-			c := at(cases, i, start)
+			c := &cases[i]
+			if c.ops == nil {
+				panic("runtime: Select with a zero Case; make cases with OnRecv, OnSend, OnAfter or OnDeadline")
+			}
 			ws[i].JoinGroup(lead, kernel.Reason{Op: c.ops.name()})
-			res = c.ops.try(c, cur, &ws[i])
+			when := c.deadline(start)
+			res = c.ops.try(c.ch, when, cur, &ws[i])
 			tried++
 			if _, ok := c.ops.(timerOps); ok && res == notReady &&
-				(timer < 0 || c.when.Before(at(cases, timer, start).when)) {
+				(timer < 0 || when.Before(cases[timer].deadline(start))) {
 				timer = i
 			}
 		}
@@ -109,7 +114,7 @@ func Select(ctx context.Context, cases ...Case) error {
 			won := order[tried-1]
 			withdraw(cur, cases, ws, order[:tried-1], nil)
 			withdrawn = true
-			cases[won].ops.fire(cases[won], &ws[won])
+			cases[won].ops.fire(cases[won].f, &ws[won])
 			return nil
 		case retry: // production only: a partner vanished after the claim
 			withdraw(cur, cases, ws, order[:tried], nil)
@@ -120,7 +125,7 @@ func Select(ctx context.Context, cases ...Case) error {
 		// timer case due first is armed (ties: the first in order), on
 		// the task's own timer: the others cannot fire before it.
 		if res == notReady && timer >= 0 {
-			tm = cur.SleepTimer(at(cases, timer, start).when, &ws[timer])
+			tm = cur.SleepTimer(cases[timer].deadline(start), &ws[timer])
 			ex.StartTimer(tm)
 		}
 		err := ex.Park(ctx, lead)
@@ -136,32 +141,28 @@ func Select(ctx context.Context, cases ...Case) error {
 		withdrawn = true
 		if err != nil {
 			if won >= 0 {
-				cases[won].ops.undo(cases[won], &ws[won])
+				cases[won].ops.undo(cases[won].ch, &ws[won])
 			}
 			return kernel.Resume(cur, err)
 		}
-		cases[won].ops.fire(cases[won], &ws[won])
+		cases[won].ops.fire(cases[won].f, &ws[won])
 		return nil
 	}
 }
 
-// at returns case i with an OnAfter duration turned into its instant. The
-// caller's Case is left as it was, so it can serve another Select.
-func at(cases []Case, i int, start time.Time) Case {
-	c := cases[i]
-	if c.ops == nil {
-		panic("runtime: Select with a zero Case; make cases with OnRecv, OnSend, OnAfter or OnDeadline")
+// deadline is a timer case's instant: OnAfter's counts from start. The
+// Case is left as it was, so it can serve another Select.
+func (c *Case) deadline(start time.Time) time.Time {
+	if c.after != 0 {
+		return start.Add(c.after)
 	}
-	if c.relative {
-		c.when, c.relative = start.Add(c.after), false
-	}
-	return c
+	return c.when
 }
 
 // withdraw takes the cases of idx off their channels and stops tm.
 func withdraw(cur *kernel.Task, cases []Case, ws []kernel.Waiter, idx []int, tm *kernel.Timer) {
 	for _, i := range idx {
-		cases[i].ops.cancel(cases[i], &ws[i])
+		cases[i].ops.cancel(cases[i].ch, &ws[i])
 	}
 	if tm != nil && !cur.Executor().StopTimer(tm) {
 		cur.DropSleepTimer() // it may be firing: do not re-arm it
@@ -185,11 +186,11 @@ type recvOps[T any] struct{}
 
 func (recvOps[T]) name() string { return "Select(Chan.Recv)" }
 
-func (recvOps[T]) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
-	if cs.ch == nil {
+func (recvOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+	if ch == nil {
 		return notReady // a nil channel is never ready
 	}
-	c := cs.ch.(*Chan[T])
+	c := ch.(*Chan[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mu.home.check(cur, "Chan")
@@ -209,39 +210,39 @@ func (recvOps[T]) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
 	return st
 }
 
-func (recvOps[T]) cancel(cs Case, w *kernel.Waiter) {
-	if cs.ch == nil {
+func (recvOps[T]) cancel(ch any, w *kernel.Waiter) {
+	if ch == nil {
 		return
 	}
-	c := cs.ch.(*Chan[T])
+	c := ch.(*Chan[T])
 	c.mu.Lock()
 	c.recvq.Remove(w)
 	c.mu.Unlock()
 }
 
-func (recvOps[T]) fire(cs Case, w *kernel.Waiter) {
+func (recvOps[T]) fire(f any, w *kernel.Waiter) {
 	op := w.Data.(*chanOp[T])
 	var err error
 	if op.closed {
 		err = ErrClosed
 	}
-	if cs.f != nil {
-		cs.f.(func(T, error))(op.val, err)
+	if f != nil {
+		f.(func(T, error))(op.val, err)
 	}
 }
 
-func (recvOps[T]) undo(cs Case, w *kernel.Waiter) {
+func (recvOps[T]) undo(ch any, w *kernel.Waiter) {
 	if op := w.Data.(*chanOp[T]); !op.closed {
-		cs.ch.(*Chan[T]).putBack(op.val)
+		ch.(*Chan[T]).putBack(op.val)
 	}
 }
 
 // OnSend is a Select case that sends v on c, then calls f (err is
 // ErrClosed if c is closed). f may be nil.
 func OnSend[T any](c *Chan[T], v T, f func(err error)) Case {
-	cs := Case{ops: sendOps[T]{}, send: &chanOp[T]{val: v}}
+	cs := Case{ops: sendOps[T]{}}
 	if c != nil {
-		cs.ch = c
+		cs.ch = &sendCase[T]{c: c, op: chanOp[T]{val: v}}
 	}
 	if f != nil {
 		cs.f = f
@@ -249,56 +250,63 @@ func OnSend[T any](c *Chan[T], v T, f func(err error)) Case {
 	return cs
 }
 
+// sendCase is an OnSend's channel and the slot holding its value.
+type sendCase[T any] struct {
+	c  *Chan[T]
+	op chanOp[T]
+}
+
 type sendOps[T any] struct{}
 
 func (sendOps[T]) name() string { return "Select(Chan.Send)" }
 
-func (sendOps[T]) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
-	if cs.ch == nil {
+func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+	if ch == nil {
 		return notReady
 	}
-	c, op := cs.ch.(*Chan[T]), cs.send.(*chanOp[T])
+	sc := ch.(*sendCase[T])
+	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.mu.home.check(cur, "Chan")
-	op.closed = false // a Case may be used again
-	w.Data = op
-	st, err := c.sendNow(op.val, &claimer{w: w})
+	sc.op.closed = false // a Case may be used again
+	w.Data = &sc.op
+	st, err := c.sendNow(sc.op.val, &claimer{w: w})
 	switch st {
 	case completed:
-		op.closed = err != nil
+		sc.op.closed = err != nil
 	case notReady:
 		c.sendq.PushBack(w)
 	}
 	return st
 }
 
-func (sendOps[T]) cancel(cs Case, w *kernel.Waiter) {
-	if cs.ch == nil {
+func (sendOps[T]) cancel(ch any, w *kernel.Waiter) {
+	if ch == nil {
 		return
 	}
-	c := cs.ch.(*Chan[T])
+	c := ch.(*sendCase[T]).c
 	c.mu.Lock()
 	c.sendq.Remove(w)
 	c.mu.Unlock()
 }
 
-func (sendOps[T]) fire(cs Case, w *kernel.Waiter) {
+func (sendOps[T]) fire(f any, w *kernel.Waiter) {
 	var err error
 	if w.Data.(*chanOp[T]).closed {
 		err = ErrClosed
 	}
-	if cs.f != nil {
-		cs.f.(func(error))(err)
+	if f != nil {
+		f.(func(error))(err)
 	}
 }
 
-func (sendOps[T]) undo(Case, *kernel.Waiter) {} // the value was delivered
+func (sendOps[T]) undo(any, *kernel.Waiter) {} // the value was delivered
 
 // OnAfter is a Select case that fires once d has passed (on the runtime's
 // clock: virtual time in a simulation), then calls f. f may be nil.
 func OnAfter(d time.Duration, f func()) Case {
-	cs := Case{ops: timerOps{}, after: d, relative: true}
+	cs := Case{ops: timerOps{}, after: d}
 	if f != nil {
 		cs.f = f
 	}
@@ -316,14 +324,13 @@ func OnDeadline(t time.Time, f func()) Case {
 }
 
 // timerOps is a timer case. Select arms only the timer case due first,
-// once every case waits (selection.timer), so try merely checks whether
-// the instant has come.
+// once every case waits, so try merely checks whether the instant has come.
 type timerOps struct{}
 
 func (timerOps) name() string { return "Select(timer)" }
 
-func (timerOps) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
-	if !cur.Executor().Now().Before(cs.when) {
+func (timerOps) try(_ any, when time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+	if !cur.Executor().Now().Before(when) {
 		if !w.TryWake() {
 			return lost
 		}
@@ -332,12 +339,12 @@ func (timerOps) try(cs Case, cur *kernel.Task, w *kernel.Waiter) status {
 	return notReady
 }
 
-func (timerOps) cancel(Case, *kernel.Waiter) {}
+func (timerOps) cancel(any, *kernel.Waiter) {}
 
-func (timerOps) fire(cs Case, _ *kernel.Waiter) {
-	if cs.f != nil {
-		cs.f.(func())()
+func (timerOps) fire(f any, _ *kernel.Waiter) {
+	if f != nil {
+		f.(func())()
 	}
 }
 
-func (timerOps) undo(Case, *kernel.Waiter) {}
+func (timerOps) undo(any, *kernel.Waiter) {}
