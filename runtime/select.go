@@ -61,7 +61,10 @@ func Select(ctx context.Context, cases ...Case) error {
 		order = make([]int, 0, n)
 	}
 	for i := range n { // a seeded shuffle (inside-out Fisher-Yates)
-		j := ex.RandN(i + 1)
+		j := 0
+		if i > 0 { // RandN(1) is 0, and draws nothing in a simulation
+			j = ex.RandN(i + 1)
+		}
 		order = append(order, i)
 		order[i], order[j] = order[j], i
 	}
