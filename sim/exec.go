@@ -199,7 +199,29 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 			e.watch = append(e.watch, watched{t, done})
 		}
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
-		e.switchOut(t)
+		// switchOut's loop, inline: see there why.
+		wk := t.Sim.Worker.(*worker)
+		for x := e.pickFor(t); x != t; x = e.pickFor(t) {
+			if x != nil { // resume x from this goroutine (handoff)
+				wk.hosting = true
+				if xw := e.enter(x); xw != nil {
+					xw.next()
+					e.leave(xw)
+				}
+				wk.hosting = false
+				continue
+			}
+			if !wk.yield(struct{}{}) {
+				panic(errStoppedLive)
+			}
+			for wk.probe { // a deadlock report asks for this stack
+				wk.probe, e.probed = false, ownGoroutineStack()
+				if !wk.yield(struct{}{}) {
+					panic(errStoppedLive)
+				}
+			}
+			break
+		}
 	} else {
 		// Granted before parking: still a yield point.
 		t.Sim.Woken = wokeUnpark
