@@ -39,10 +39,8 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	if !cur.Simulated() && m.state.CompareAndSwap(mutexReady, mutexReady|mutexHeld) {
 		return nil
 	}
-	return m.lockSlow(ctx, cur)
-}
-
-func (m *Mutex) lockSlow(ctx context.Context, cur *kernel.Task) error {
+	// The slow path stays in Lock: a frame less between a waiting task and
+	// its switch (see leaveQueue).
 	m.mu.Lock()
 	m.mu.home.check(cur, "Mutex")
 	if cur.Simulated() { // m.mu.virtual may not have turned yet (first use)

@@ -31,11 +31,12 @@ func (n *Notify) Wait(ctx context.Context) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Notify.Wait"})
 	n.waiters.PushBack(w)
-	granted, err := kernel.ParkQueued(ctx, cur, &n.mu, &n.waiters, w)
+	n.mu.Unlock()
+	err := cur.Executor().Park(ctx, w) // see leaveQueue
 	if err == nil {
 		return nil
 	}
-	if granted && w.Data == nil {
+	if leaveQueue(&n.mu, &n.waiters, w) && w.Data == nil {
 		n.NotifyOne() // dropped right after NotifyOne: pass it on
 	}
 	return kernel.Resume(cur, err)

@@ -28,7 +28,9 @@ func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 	for o.running {
 		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
 		o.waiters.PushBack(w)
-		if _, err := kernel.ParkQueued(ctx, cur, &o.mu, &o.waiters, w); err != nil {
+		o.mu.Unlock()
+		if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
+			leaveQueue(&o.mu, &o.waiters, w)
 			return kernel.Resume(cur, err)
 		}
 		o.mu.Lock()
@@ -109,8 +111,9 @@ func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Barrier.Wait"})
 	b.waiters.PushBack(w)
-	granted, err := kernel.ParkQueued(ctx, cur, &b.mu, &b.waiters, w)
-	if err == nil || granted {
+	b.mu.Unlock()
+	err = cur.Executor().Park(ctx, w) // see leaveQueue
+	if err == nil || leaveQueue(&b.mu, &b.waiters, w) {
 		// Released with the round; a drop after that only unwinds.
 		return false, kernel.Resume(cur, err)
 	}

@@ -49,10 +49,12 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	w := cur.Waiter(kernel.Reason{Op: op})
 	w.Data = &n
 	s.waiters.PushBack(w)
-	granted, err := kernel.ParkQueued(ctx, cur, &s.mu, &s.waiters, w)
+	s.mu.Unlock()
+	err := cur.Executor().Park(ctx, w) // see leaveQueue
 	if err == nil {
 		return nil
 	}
+	granted := leaveQueue(&s.mu, &s.waiters, w)
 	s.mu.Lock()
 	if granted {
 		s.held -= n // dropped right after the grant: give it back

@@ -78,7 +78,7 @@ func (h *home) adopt(host *kernel.Host, what string) {
 
 // leaveQueue is the end of a wait that Park ended with an error: it takes
 // w off q and reports whether w was granted all the same (the caller undoes
-// that grant). The hot primitives park inline, as
+// that grant). The primitives park inline, as
 //
 //	l.Unlock()
 //	if err := cur.Executor().Park(ctx, w); err != nil { granted := leaveQueue(l, q, w) ... }

@@ -55,6 +55,10 @@ func (wg *WaitGroup) Wait(ctx context.Context) error {
 	}
 	w := cur.Waiter(kernel.Reason{Op: "WaitGroup.Wait"})
 	wg.waiters.PushBack(w)
-	_, err := kernel.ParkQueued(ctx, cur, &wg.mu, &wg.waiters, w)
+	wg.mu.Unlock()
+	err := cur.Executor().Park(ctx, w) // see leaveQueue
+	if err != nil {
+		leaveQueue(&wg.mu, &wg.waiters, w)
+	}
 	return kernel.Resume(cur, err)
 }
