@@ -195,19 +195,29 @@ func (t *Task) Finished() bool { return t.finished.Load() }
 
 // Result returns the task's outcome. Unless peek is true, it marks the
 // outcome as observed (S17: an observed panic does not fail a simulation).
+//
+// Once finished is set the outcome never changes (Finish writes it first),
+// so reading it then takes no lock. Only a simulation asks whether an
+// outcome was observed, and one task runs at a time there, so production
+// does not record it.
 func (t *Task) Result(peek bool) (Outcome, error, *PanicInfo) {
+	if t.finished.Load() {
+		if !peek && t.mu.off {
+			t.observed = true
+		}
+		return t.outcome, t.err, t.panic
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !peek && t.outcome != Running {
-		t.observed = true
-	}
-	return t.outcome, t.err, t.panic
+	return t.outcome, t.err, t.panic // Running, or finished meanwhile
 }
 
-// Observed reports whether some Join saw the task's outcome.
+// Observed reports whether some Join saw the task's outcome; it is kept in
+// a simulation only.
 func (t *Task) Observed() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	if !t.mu.off {
+		panic("kernel: Observed of a production task; only a simulation keeps it")
+	}
 	return t.observed
 }
 
