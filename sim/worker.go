@@ -19,7 +19,7 @@ type worker struct {
 	// returning to user code.
 	probe bool
 	// hosting is set while the worker's parked task has resumed another
-	// task from its own goroutine (see switchOut): it cannot be resumed
+	// task from its own goroutine (Park, switchOut): it cannot be resumed
 	// until that one yields back.
 	hosting bool
 	// dead is set once a task on the worker called runtime.Goexit: its
@@ -59,7 +59,8 @@ func (e *executor) newWorker() *worker {
 //   - a task that parks or yields and is picked again just goes on: no
 //     switch;
 //   - a task that parks and is followed by a parked task resumes that task
-//     from its own goroutine (switchOut), if it was resumed by the driver;
+//     from its own goroutine (pickFor, then Park or switchOut), if it was
+//     resumed by the driver;
 //     when the resumed task parks and the first is picked, it yields back
 //     to it: one switch per step for two tasks handing work to each other.
 //
