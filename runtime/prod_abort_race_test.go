@@ -1,0 +1,88 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	goruntime "runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/weftsim/weft/runtime"
+)
+
+// Aborts racing grants in production: consumers receive from a channel
+// (plainly and through Select) while a killer aborts them at random
+// moments. An abort reaches a waiting task through its own waiter
+// (AbortWait); a value granted to a receiver dropped right after is put
+// back. So every task ends, and no value is lost or received twice (S30).
+func TestS15_AbortsRacingGrantsLoseNothing(t *testing.T) {
+	const consumers, values = 16, 4000
+	rt := newRuntime(t, quiet)
+	require.NoError(t, rt.BlockOn(func(ctx context.Context) error {
+		c := runtime.NewChan[int](2)
+		var got atomic.Int64 // sum of the values received
+		var n atomic.Int64   // how many were received
+		hs := make([]*runtime.JoinHandle[struct{}], consumers)
+		for i := range hs {
+			hs[i] = spawnUnit(ctx, func(ctx context.Context) error {
+				for k := 0; ; k++ {
+					var v int
+					var err error
+					if k%2 == 0 {
+						v, err = c.Recv(ctx)
+					} else {
+						var recvErr error
+						if err = runtime.Select(ctx, runtime.OnRecv(c, func(x int, e error) { v, recvErr = x, e })); err == nil {
+							err = recvErr
+						}
+					}
+					if err != nil {
+						return err
+					}
+					got.Add(int64(v))
+					n.Add(1)
+				}
+			})
+		}
+		killed := make(chan struct{})
+		go func() { // the killer: aborts all consumers but one, spread over the stream
+			defer close(killed)
+			r := rand.New(rand.NewPCG(1, 2))
+			for i, h := range hs[:consumers-1] {
+				for n.Load() < int64((i+1)*values/consumers) {
+					goruntime.Gosched()
+				}
+				for range r.IntN(50) {
+					goruntime.Gosched()
+				}
+				h.Abort()
+			}
+		}()
+		want := int64(0)
+		for v := 1; v <= values; v++ {
+			require.NoError(t, c.Send(ctx, v))
+			want += int64(v)
+		}
+		<-killed
+		c.Close() // the last consumer drains the rest, then sees ErrClosed
+		cancelled := 0
+		for _, h := range hs {
+			_, err := h.Join(ctx)
+			switch {
+			case errors.Is(err, runtime.ErrCancelled):
+				cancelled++
+			case !errors.Is(err, runtime.ErrClosed):
+				t.Errorf("a consumer ended with %v", err)
+			}
+		}
+		assert.Equal(t, consumers-1, cancelled, "consumers aborted")
+		assert.Equal(t, int64(values), n.Load(), "values received")
+		assert.Equal(t, want, got.Load(), "sum of the values received")
+		assert.Equal(t, 0, c.Len())
+		return nil
+	}))
+}
