@@ -33,12 +33,9 @@ const (
 // to a lead waiter whose state they share, so that the first grant wins the
 // whole wait and every later one fails (TryWake reports false).
 type Waiter struct {
-	Task   *Task
-	Reason Reason
-	// Data is the primitive's per-wait record (a channel operation's value
-	// slot, a semaphore request's weight).
-	Data any
-
+	// Task, lead, state and winner come first: a wake-up uses them (see
+	// Task).
+	Task  *Task
 	lead  *Waiter
 	state waitState // on the lead only
 	// winner is the waiter granted, on the lead only. It is written right
@@ -47,6 +44,10 @@ type Waiter struct {
 	// needs no atomic of its own.
 	winner *Waiter
 	ch     chan struct{} // production: where the wake token goes
+	Reason Reason
+	// Data is the primitive's per-wait record (a channel operation's value
+	// slot, a semaphore request's weight).
+	Data any
 
 	next, prev *Waiter
 	queue      *WaitQueue

@@ -10,8 +10,8 @@ import "sync/atomic"
 // A production waiter never writes plain, so a production timer firing
 // late may read it while the task opens its next wait.
 type waitState struct {
-	shared atomic.Uint64
 	plain  uint64 // simulated | the state, or 0 in production
+	shared atomic.Uint64
 }
 
 const simulated = 1 << 63
