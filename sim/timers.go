@@ -15,11 +15,23 @@ import (
 // is deleted lazily: Stop bumps the timer's sequence number, and an entry
 // whose number no longer matches is dropped when it reaches the top (or at
 // a compaction, when stale entries outnumber live ones).
+//
+// The root sits at index heapRoot, so that the four children of every node
+// start on a 128-byte boundary (32-byte entries; a large array is
+// page-aligned): a level of a sift reads two cache lines, not three. A
+// simulation with many sleeping tasks (W3) is bound by these misses.
 type timerHeap struct {
-	h     []timerEntry
-	live  int // entries whose timer is still pending
+	h     []timerEntry // h[:heapRoot] is padding
+	live  int          // entries whose timer is still pending
 	stale int
 }
+
+const heapRoot = 3
+
+// children returns the index of the first of p's four children; parent
+// is its inverse.
+func children(p int) int { return 4*p - 8 }
+func parent(c int) int   { return c/4 + 2 }
 
 type timerEntry struct {
 	when time.Duration // deadline since the start
@@ -41,6 +53,9 @@ func (th *timerHeap) len() int { return th.live }
 func (th *timerHeap) push(tm *kernel.Timer, when time.Duration, tie uint64) {
 	tm.Seq++
 	tm.Pending = true
+	if th.h == nil {
+		th.h = make([]timerEntry, heapRoot, 64)
+	}
 	th.h = append(th.h, timerEntry{when: when, tie: tie, seq: tm.Seq, tm: tm})
 	th.up(len(th.h) - 1)
 	th.live++
@@ -65,10 +80,10 @@ func (th *timerHeap) remove(tm *kernel.Timer) bool {
 // the heap must hold a pending timer.
 func (th *timerHeap) top() *timerEntry {
 	if th.stale == 0 {
-		return &th.h[0] // no stopped timer left: no need to look at it
+		return &th.h[heapRoot] // no stopped timer left: no need to look at it
 	}
 	for {
-		e := &th.h[0]
+		e := &th.h[heapRoot]
 		if e.seq == e.tm.Seq && e.tm.Pending {
 			return e
 		}
@@ -91,18 +106,18 @@ func (th *timerHeap) pop() *kernel.Timer {
 
 func (th *timerHeap) removeTop() {
 	last := len(th.h) - 1
-	th.h[0] = th.h[last]
+	th.h[heapRoot] = th.h[last]
 	th.h[last] = timerEntry{}
 	th.h = th.h[:last]
-	if last > 0 {
-		th.down(0)
+	if last > heapRoot {
+		th.down(heapRoot)
 	}
 }
 
 // compact drops every stale entry and rebuilds the heap.
 func (th *timerHeap) compact() {
-	kept := th.h[:0]
-	for _, e := range th.h {
+	kept := th.h[:heapRoot]
+	for _, e := range th.h[heapRoot:] {
 		if e.seq == e.tm.Seq && e.tm.Pending {
 			kept = append(kept, e)
 		}
@@ -110,16 +125,18 @@ func (th *timerHeap) compact() {
 	clear(th.h[len(kept):])
 	th.h = kept
 	th.stale = 0
-	for i := (len(th.h) - 2) / 4; i >= 0; i-- {
-		th.down(i)
+	if n := len(th.h); n > heapRoot+1 {
+		for p := parent(n - 1); p >= heapRoot; p-- {
+			th.down(p)
+		}
 	}
 }
 
 func (th *timerHeap) up(i int) {
 	h := th.h
 	e := h[i]
-	for i > 0 {
-		p := (i - 1) / 4
+	for i > heapRoot {
+		p := parent(i)
 		if !e.before(&h[p]) {
 			break
 		}
@@ -134,14 +151,29 @@ func (th *timerHeap) down(i int) {
 	n := len(h)
 	e := h[i]
 	for {
-		c := 4*i + 1
+		c := children(i)
 		if c >= n {
 			break
 		}
 		best := c
-		for k := c + 1; k < c+4 && k < n; k++ {
-			if h[k].before(&h[best]) {
-				best = k
+		if c+3 < n { // four children, the common case: a tournament
+			q := h[c : c+4 : c+4]
+			a, b := 0, 2
+			if q[1].before(&q[0]) {
+				a = 1
+			}
+			if q[3].before(&q[2]) {
+				b = 3
+			}
+			if q[b].before(&q[a]) {
+				a = b
+			}
+			best = c + a
+		} else {
+			for k := c + 1; k < n; k++ {
+				if h[k].before(&h[best]) {
+					best = k
+				}
 			}
 		}
 		if !h[best].before(&e) {
@@ -155,7 +187,7 @@ func (th *timerHeap) down(i int) {
 
 // clear forgets every timer.
 func (th *timerHeap) clear() {
-	for _, e := range th.h {
+	for _, e := range th.h[min(heapRoot, len(th.h)):] {
 		if e.seq == e.tm.Seq {
 			e.tm.Pending = false
 		}
