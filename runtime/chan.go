@@ -211,7 +211,10 @@ func (c *Chan[T]) feed() {
 // is closed, before or while waiting. If ctx ends first it returns ctx.Err()
 // and nothing was sent (S20).
 func (c *Chan[T]) Send(ctx context.Context, v T) error {
-	cur := begin(ctx)
+	cur := ownTask(ctx) // begin, inline
+	if cur == nil {
+		cur = begin(ctx)
+	}
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
@@ -238,7 +241,10 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 // channel is closed and drained it returns ErrClosed. If ctx ends first it
 // returns ctx.Err() and nothing was received (S20).
 func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
-	cur := begin(ctx)
+	cur := ownTask(ctx) // begin, inline
+	if cur == nil {
+		cur = begin(ctx)
+	}
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {

@@ -35,7 +35,10 @@ const (
 // Lock locks m, waiting while it is held. If ctx ends first it returns
 // ctx.Err() and m is unchanged: the caller does not hold it (S20).
 func (m *Mutex) Lock(ctx context.Context) error {
-	cur := begin(ctx)
+	cur := ownTask(ctx) // begin, inline
+	if cur == nil {
+		cur = begin(ctx)
+	}
 	if !cur.Simulated() && m.state.CompareAndSwap(mutexReady, mutexReady|mutexHeld) {
 		return nil
 	}

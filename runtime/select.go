@@ -52,7 +52,10 @@ type caseOps interface {
 //		runtime.OnAfter(time.Second, func() { ... }),
 //	)
 func Select(ctx context.Context, cases ...Case) error {
-	cur := begin(ctx)
+	cur := ownTask(ctx) // begin, inline
+	if cur == nil {
+		cur = begin(ctx)
+	}
 	ex := cur.Executor()
 	n := len(cases)
 	var small [8]int
