@@ -22,7 +22,8 @@ func caller(ctx context.Context) *kernel.Task {
 // dropped here even when the call would not wait (S15).
 //
 // The hot primitives (Chan, Mutex, Select) write its common case inline,
-// which the compiler will not do for them (begin costs 89 > 80):
+// which the compiler will not do for them (begin with that fast path in it
+// costs 89 against the inliner's budget of 80):
 //
 //	cur := ownTask(ctx)
 //	if cur == nil {
