@@ -68,6 +68,7 @@ const (
 	completed               // it happened (or failed for good: closed)
 	lost                    // its Select was already won by another case
 	retry                   // claimed, then its partner vanished: start over
+	misused                 // a Chan of another runtime (§8): nothing happened
 )
 
 // NewChan returns a channel of the given capacity: 0 makes a rendezvous

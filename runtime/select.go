@@ -59,53 +59,35 @@ func Select(ctx context.Context, cases ...Case) error {
 	ex := cur.Executor()
 	n := len(cases)
 	var small [8]int
-	order := small[:0]
+	order := small[:]
 	if n > len(small) {
-		order = make([]int, 0, n)
+		order = make([]int, n)
 	}
-	for i := range n { // a seeded shuffle (inside-out Fisher-Yates)
+	order = order[:n]
+	var start time.Time // OnAfter counts from here
+	for i := range n {
+		if cases[i].ops == nil { // before anything is registered
+			panic("runtime: Select with a zero Case; make cases with OnRecv, OnSend, OnAfter or OnDeadline")
+		}
+		if cases[i].after != 0 && start.IsZero() {
+			start = ex.Now() // the production clock is not free to read
+		}
+		// A seeded shuffle (inside-out Fisher-Yates); RandN(1) is 0 and
+		// draws nothing in a simulation.
 		j := 0
-		if i > 0 { // RandN(1) is 0, and draws nothing in a simulation
+		if i > 0 {
 			j = ex.RandN(i + 1)
 		}
-		order = append(order, i)
-		order[i], order[j] = order[j], i
-	}
-	var start time.Time // OnAfter counts from here
-	for i := range cases {
-		if cases[i].after != 0 { // the production clock is not free to read
-			start = ex.Now()
-			break
-		}
+		order[i] = order[j]
+		order[j] = i
 	}
 	lead := cur.Waiter(kernel.Reason{Op: "Select"})
 	ws := cur.CaseWaiters(n)
-	// tried cases are tried in this round, in order (maybe registered).
-	// If one panics (a Chan of another runtime, §8), the ones before it
-	// leave their queues, and a grant that came meanwhile is undone.
-	tried, withdrawn := 0, false
-	var tm *kernel.Timer
-	defer func() {
-		if withdrawn {
-			return
-		}
-		withdraw(cur, cases, ws, order[:tried], tm)
-		if wn := lead.Settle(); wn != nil {
-			for i := range ws {
-				if &ws[i] == wn {
-					cases[i].ops.undo(cases[i].ch, &ws[i])
-				}
-			}
-		}
-	}()
 	for {
-		res, timer := notReady, -1
-		for tried = 0; tried < n && res == notReady; {
+		res, timer, tried := notReady, -1, 0
+		for tried < n && res == notReady {
 			i := order[tried]
 			c := &cases[i]
-			if c.ops == nil {
-				panic("runtime: Select with a zero Case; make cases with OnRecv, OnSend, OnAfter or OnDeadline")
-			}
 			ws[i].JoinGroup(lead, kernel.Reason{Op: c.ops.name()})
 			when := c.deadline(start)
 			res = c.ops.try(c.ch, when, cur, &ws[i])
@@ -119,17 +101,29 @@ func Select(ctx context.Context, cases ...Case) error {
 		case completed:
 			won := order[tried-1]
 			withdraw(cur, cases, ws, order[:tried-1], nil)
-			withdrawn = true
 			cases[won].ops.fire(cases[won].f, &ws[won])
 			return nil
 		case retry: // production only: a partner vanished after the claim
 			withdraw(cur, cases, ws, order[:tried], nil)
 			continue
+		case misused:
+			// A Chan of another runtime (§8). The cases before it leave
+			// their queues, and a grant that came meanwhile is undone.
+			withdraw(cur, cases, ws, order[:tried-1], nil)
+			if wn := lead.Settle(); wn != nil {
+				for i := range ws {
+					if &ws[i] == wn {
+						cases[i].ops.undo(cases[i].ch, &ws[i])
+					}
+				}
+			}
+			panic(twoRuntimes("Chan"))
 		}
 		// Every case is registered, or one registered earlier has won
 		// meanwhile (lost): Park returns at once in that case. Only the
 		// timer case due first is armed (ties: the first in order), on
 		// the task's own timer: the others cannot fire before it.
+		var tm *kernel.Timer
 		if res == notReady && timer >= 0 {
 			tm = cur.SleepTimer(cases[timer].deadline(start), &ws[timer])
 			ex.StartTimer(tm)
@@ -144,7 +138,6 @@ func Select(ctx context.Context, cases ...Case) error {
 			}
 		}
 		withdraw(cur, cases, ws, order[:tried], tm)
-		withdrawn = true
 		if err != nil {
 			if won >= 0 {
 				cases[won].ops.undo(cases[won].ch, &ws[won])
@@ -199,7 +192,9 @@ func (recvOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) s
 	c := ch.(*Chan[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mu.home.check(cur, "Chan")
+	if !c.mu.home.accepts(cur) {
+		return misused
+	}
 	v, st, err := c.recvNow(&claimer{w: w})
 	switch st {
 	case completed:
@@ -274,7 +269,9 @@ func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) s
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mu.home.check(cur, "Chan")
+	if !c.mu.home.accepts(cur) {
+		return misused
+	}
 	sc.op.closed = false // a Case may be used again
 	w.Data = &sc.op
 	st, err := c.sendNow(sc.op.val, &claimer{w: w})

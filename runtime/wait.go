@@ -81,17 +81,30 @@ func (l *lock) Unlock() {
 type home struct{ h *kernel.Host }
 
 func (h *home) check(cur *kernel.Task, what string) {
-	if host := cur.Host(); h.h != host {
-		h.adopt(host, what)
+	if !h.accepts(cur) {
+		panic(twoRuntimes(what))
 	}
 }
 
-// adopt records host as h's runtime, unless h has another one (§8).
-func (h *home) adopt(host *kernel.Host, what string) {
+// accepts records cur's runtime as h's, unless h has another one and
+// either is a simulation (§8); it reports whether cur may use the
+// primitive.
+func (h *home) accepts(cur *kernel.Task) bool {
+	host := cur.Host()
+	if h.h == host {
+		return true
+	}
 	if h.h != nil && (h.h.Virtual || host.Virtual) {
-		panic("runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives")
+		return false
 	}
 	h.h = host
+	return true
+}
+
+// twoRuntimes is the message of the panic when a primitive is used by two
+// runtimes, one of them simulated.
+func twoRuntimes(what string) string {
+	return "runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives"
 }
 
 // leaveQueue is the end of a wait that Park ended with an error: it takes

@@ -104,7 +104,7 @@ func (t *Task) AbortWait() bool {
 }
 
 // Settle ends the wait of w, a lead the task will not park on (its Select
-// is unwinding from a panic). It gives the wait up or, if it was granted
+// gives up before parking: a case was a Chan of another runtime). It gives the wait up or, if it was granted
 // or aborted first, takes the token sent with that in production, so that
 // no token is left over for a later wait. It returns the granted waiter,
 // if any, so that the caller can undo the grant.
