@@ -87,6 +87,16 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 		}
 		return nil
 	}
+	positive := func(dst *int) func(string) error {
+		return func(v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive integer")
+			}
+			*dst = n
+			return nil
+		}
+	}
 	boolean := func(dst *bool) func(string) error {
 		return func(v string) (err error) {
 			if *dst, err = strconv.ParseBool(v); err != nil {
@@ -97,14 +107,7 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 	}
 	errs := []error{
 		knob("sim.seed", envSeed, func(v string) (err error) { s.seeds, err = parseSeedSpec(v); return }),
-		knob("sim.seeds", envSeeds, func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fmt.Errorf("want a positive integer")
-			}
-			s.count = n
-			return nil
-		}),
+		knob("sim.seeds", envSeeds, positive(&s.count)),
 		knob("sim.strategy", envStrategy, func(v string) (err error) {
 			s.strategy, err = ParseStrategy(v)
 			s.stratSet = err == nil
@@ -122,14 +125,7 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 			return nil
 		}),
 		knob("sim.shard", envShard, func(v string) (err error) { s.shard, err = parseShard(v); return }),
-		knob("sim.parallel", envParallel, func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fmt.Errorf("want a positive integer")
-			}
-			s.parallel = n
-			return nil
-		}),
+		knob("sim.parallel", envParallel, positive(&s.parallel)),
 	}
 	for _, err := range errs {
 		if err != nil {
