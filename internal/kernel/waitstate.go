@@ -49,3 +49,18 @@ func (s *waitState) cas(old, new uint64) bool {
 	s.plain = simulated | new
 	return true
 }
+
+// finish moves the open wait, of whatever generation, to to (woken or
+// abandoned) and reports whether it did. Generation 0 is a waiter that
+// never opened a wait: there is nothing to finish.
+func (s *waitState) finish(to uint64) bool {
+	for {
+		old := s.load()
+		if old&3 != waiting || old>>2 == 0 {
+			return false
+		}
+		if s.cas(old, old&^3|to) {
+			return true
+		}
+	}
+}
