@@ -110,12 +110,8 @@ func Select(ctx context.Context, cases ...Case) error {
 			// A Chan of another runtime (§8). The cases before it leave
 			// their queues, and a grant that came meanwhile is undone.
 			withdraw(cur, cases, ws, order[:tried-1], nil)
-			if wn := lead.Settle(); wn != nil {
-				for i := range ws {
-					if &ws[i] == wn {
-						cases[i].ops.undo(cases[i].ch, &ws[i])
-					}
-				}
+			if i := caseOf(ws, lead.Settle()); i >= 0 {
+				cases[i].ops.undo(cases[i].ch, &ws[i])
 			}
 			panic(twoRuntimes("Chan"))
 		}
@@ -129,14 +125,7 @@ func Select(ctx context.Context, cases ...Case) error {
 			ex.StartTimer(tm)
 		}
 		err := ex.Park(ctx, lead)
-		won := -1
-		if wn := lead.Winner(); wn != nil {
-			for i := range ws {
-				if &ws[i] == wn {
-					won = i
-				}
-			}
-		}
+		won := caseOf(ws, lead.Winner())
 		withdraw(cur, cases, ws, order[:tried], tm)
 		if err != nil {
 			if won >= 0 {
@@ -147,6 +136,16 @@ func Select(ctx context.Context, cases ...Case) error {
 		cases[won].ops.fire(cases[won].f, &ws[won])
 		return nil
 	}
+}
+
+// caseOf returns the index of w among ws, or -1 (w nil: no case won).
+func caseOf(ws []kernel.Waiter, w *kernel.Waiter) int {
+	for i := range ws {
+		if &ws[i] == w {
+			return i
+		}
+	}
+	return -1
 }
 
 // deadline is a timer case's instant: OnAfter's counts from start. The
