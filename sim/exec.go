@@ -199,33 +199,34 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 			e.watch = append(e.watch, watched{t, done})
 		}
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
-		// switchOut's loop, inline: see there why.
-		wk := t.Sim.Worker.(*worker)
-		for x := e.pickFor(t); x != t; x = e.pickFor(t) {
-			if x != nil { // resume x from this goroutine (handoff)
-				wk.hosting = true
-				if xw := e.enter(x); xw != nil {
-					xw.next()
-					e.leave(xw)
-				}
-				wk.hosting = false
-				continue
-			}
-			if !wk.yield(struct{}{}) {
-				panic(errStoppedLive)
-			}
-			for wk.probe { // a deadlock report asks for this stack
-				wk.probe, e.probed = false, ownGoroutineStack()
-				if !wk.yield(struct{}{}) {
-					panic(errStoppedLive)
-				}
-			}
-			break
-		}
 	} else {
 		// Granted before parking: still a yield point.
 		t.Sim.Woken = wokeUnpark
-		e.requeue(t)
+		t.Sim.State = stRunnable
+		e.runq.push(t)
+	}
+	// switchOut's loop, inline: see there why.
+	wk := t.Sim.Worker.(*worker)
+	for x := e.pickFor(t); x != t; x = e.pickFor(t) {
+		if x != nil { // resume x from this goroutine (handoff)
+			wk.hosting = true
+			if xw := e.enter(x); xw != nil {
+				xw.next()
+				e.leave(xw)
+			}
+			wk.hosting = false
+			continue
+		}
+		if !wk.yield(struct{}{}) {
+			panic(errStoppedLive)
+		}
+		for wk.probe { // a deadlock report asks for this stack
+			wk.probe, e.probed = false, ownGoroutineStack()
+			if !wk.yield(struct{}{}) {
+				panic(errStoppedLive)
+			}
+		}
+		break
 	}
 	t.Sim.Waiter = nil
 	switch t.Sim.Woken {
@@ -284,13 +285,6 @@ func (e *executor) Deliver(w *kernel.Waiter) {
 	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w.Lead() {
 		e.wake(t, wokeUnpark, EvWake)
 	}
-}
-
-// requeue puts the running task back in the run queue and yields.
-func (e *executor) requeue(t *kernel.Task) {
-	t.Sim.State = stRunnable
-	e.runq.push(t)
-	e.switchOut(t)
 }
 
 func (e *executor) Yield(t *kernel.Task) {

@@ -123,8 +123,8 @@ func (e *executor) inline(w *worker) *kernel.Task {
 	}
 }
 
-// switchOut is how the running task t stops running (it yielded, or was
-// granted before it could park): it returns once t is resumed.
+// switchOut is how the running task t stops running when it yields: it
+// returns once t is resumed.
 //
 // Park has the same loop written inline, and the two must stay alike: a
 // resumed coroutine returns through every frame between its switch and
