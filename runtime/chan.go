@@ -84,6 +84,16 @@ type claimer struct {
 	claimed bool
 }
 
+// claimFor is the claimer of a Select case's waiter w. The first case
+// tried needs no claim: no case is registered yet, so only Abort can end
+// the wait meanwhile, and it leaves a token Park skips (kernel.AbortWait).
+func claimFor(w *kernel.Waiter, first bool) *claimer {
+	if first {
+		return &claimer{}
+	}
+	return &claimer{w: w}
+}
+
 func (c *claimer) claim() bool {
 	if c.w == nil || c.claimed {
 		return true
@@ -217,7 +227,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 		cur = begin(ctx)
 	}
 	c.mu.Lock()
-	c.mu.home.check(cur, "Chan")
+	c.mu.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
 		c.mu.Unlock()
 		return err
@@ -247,7 +257,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 		cur = begin(ctx)
 	}
 	c.mu.Lock()
-	c.mu.home.check(cur, "Chan")
+	c.mu.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {
 		c.mu.Unlock()
 		return v, err

@@ -29,9 +29,11 @@ type Case struct {
 // so Select's variadic slice stays on the caller's stack and is not copied.
 type caseOps interface {
 	name() string
-	// try completes the case at once, claiming w's wait first, or registers
-	// w to be granted later (notReady). when is a timer case's instant.
-	try(ch any, when time.Time, cur *kernel.Task, w *kernel.Waiter) status
+	// try completes the case at once, claiming w's wait first unless
+	// first (no case of the Select is registered yet, so nobody else can
+	// win the wait), or registers w to be granted later (notReady). when
+	// is a timer case's instant.
+	try(ch any, when time.Time, cur *kernel.Task, w *kernel.Waiter, first bool) status
 	// cancel withdraws w; it is a no-op if w is not registered.
 	cancel(ch any, w *kernel.Waiter)
 	// fire runs the case's callback f once w has won.
@@ -90,7 +92,7 @@ func Select(ctx context.Context, cases ...Case) error {
 			c := &cases[i]
 			ws[i].JoinGroup(lead, kernel.Reason{Op: c.ops.name()})
 			when := c.deadline(start)
-			res = c.ops.try(c.ch, when, cur, &ws[i])
+			res = c.ops.try(c.ch, when, cur, &ws[i], tried == 0)
 			tried++
 			if _, ok := c.ops.(timerOps); ok && res == notReady &&
 				(timer < 0 || when.Before(cases[timer].deadline(start))) {
@@ -105,6 +107,7 @@ func Select(ctx context.Context, cases ...Case) error {
 			return nil
 		case retry: // production only: a partner vanished after the claim
 			withdraw(cur, cases, ws, order[:tried], nil)
+			lead = cur.Waiter(kernel.Reason{Op: "Select"}) // see Unclaim
 			continue
 		case misused:
 			// A Chan of another runtime (§8). The cases before it leave
@@ -184,17 +187,17 @@ type recvOps[T any] struct{}
 
 func (recvOps[T]) name() string { return "Select(Chan.Recv)" }
 
-func (recvOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+func (recvOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter, first bool) status {
 	if ch == nil {
 		return notReady // a nil channel is never ready
 	}
 	c := ch.(*Chan[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.mu.home.accepts(cur) {
+	if !c.mu.accepts(cur) {
 		return misused
 	}
-	v, st, err := c.recvNow(&claimer{w: w})
+	v, st, err := c.recvNow(claimFor(w, first))
 	switch st {
 	case completed:
 		// The case has won, so the slot is its alone.
@@ -260,7 +263,7 @@ type sendOps[T any] struct{}
 
 func (sendOps[T]) name() string { return "Select(Chan.Send)" }
 
-func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter, first bool) status {
 	if ch == nil {
 		return notReady
 	}
@@ -268,12 +271,12 @@ func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter) s
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.mu.home.accepts(cur) {
+	if !c.mu.accepts(cur) {
 		return misused
 	}
 	sc.op.closed = false // a Case may be used again
 	w.Data = &sc.op
-	st, err := c.sendNow(sc.op.val, &claimer{w: w})
+	st, err := c.sendNow(sc.op.val, claimFor(w, first))
 	switch st {
 	case completed:
 		sc.op.closed = err != nil
@@ -331,9 +334,9 @@ type timerOps struct{}
 
 func (timerOps) name() string { return "Select(timer)" }
 
-func (timerOps) try(_ any, when time.Time, cur *kernel.Task, w *kernel.Waiter) status {
+func (timerOps) try(_ any, when time.Time, cur *kernel.Task, w *kernel.Waiter, first bool) status {
 	if !cur.Executor().Now().Before(when) {
-		if !w.TryWake() {
+		if !first && !w.TryWake() {
 			return lost
 		}
 		return completed

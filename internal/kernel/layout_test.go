@@ -25,7 +25,7 @@ func TestTaskLayoutKeepsWakeUpFieldsTogether(t *testing.T) {
 	for name, off := range map[string]uintptr{
 		"Task":        unsafe.Offsetof(x.waiter.Task),
 		"lead":        unsafe.Offsetof(x.waiter.lead),
-		"state.plain": unsafe.Offsetof(x.waiter.state) + unsafe.Offsetof(x.waiter.state.plain),
+		"state.local": unsafe.Offsetof(x.waiter.state) + unsafe.Offsetof(x.waiter.state.local),
 		"winner":      unsafe.Offsetof(x.waiter.winner),
 	} {
 		if l := line(w + off); l != 1 {

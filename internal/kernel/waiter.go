@@ -18,12 +18,6 @@ func (r Reason) String() string {
 	return r.Op + " (waits for task " + strconv.FormatUint(uint64(r.Task), 10) + ")"
 }
 
-const (
-	waiting uint64 = iota
-	woken
-	abandoned
-)
-
 // Waiter is one wait of one task. Primitives queue it (WaitQueue) under their
 // own lock, release the lock, then Park on it. Exactly one of Unpark and the
 // waiter's giving up (ctx ended, task dropped) wins; the loser learns it from
@@ -38,12 +32,15 @@ type Waiter struct {
 	Task  *Task
 	lead  *Waiter
 	state waitState // on the lead only
-	// winner is the waiter granted, on the lead only. It is written right
-	// after the CAS that grants and read only by the waiting task after its
-	// wake-up (production: after the wake token, which orders it), so it
-	// needs no atomic of its own.
+	// winner is the waiter granted, on the lead only; nil while the wait
+	// is open and if it was given up. Init clears it; it is written right
+	// after the CAS that grants and read only by the waiting task after
+	// its wake-up (production: after the wake token, which orders it), so
+	// it needs no atomic of its own.
 	winner *Waiter
-	ch     chan struct{} // production: where the wake token goes
+	// ch is where production wake tokens go: each carries the generation
+	// of the wait it ends.
+	ch     chan uint64
 	Reason Reason
 	// Data is the primitive's per-wait record (a channel operation's value
 	// slot, a semaphore request's weight).
@@ -53,63 +50,87 @@ type Waiter struct {
 	queue      *WaitQueue
 }
 
-// Init prepares w for t. A production task's waiters share the task's wake
-// channel; a waiter outside any task (an Outside binding is shared by
-// goroutines) gets a channel of its own.
-//
-// The state is written last: in production it publishes the wait to
-// Task.AbortWait, which may then read the task's wake channel.
+// Init opens a new wait of w for t. A production task's waiters share the
+// task's wake channel; a waiter outside any task (an Outside binding is
+// shared by goroutines) gets a channel of its own.
 func (w *Waiter) Init(t *Task, r Reason) {
-	w.Task = t
 	w.Reason = r
 	w.Data = nil
-	w.lead = w
 	w.winner = nil
-	w.ch = nil
-	if t != nil && !t.mu.off { // production
-		if t.IsTask() {
-			// Only the task itself waits with its binding, so this lazy
-			// initialisation has one writer.
-			if t.wake == nil {
-				t.wake = make(chan struct{}, 1)
-			}
-			w.ch = t.wake
-		} else {
-			w.ch = make(chan struct{}, 1)
-		}
+	if w.Task != t || w.lead != w { // not the waiter of t's last wait
+		w.bind(t)
 	}
-	w.state.reset(t != nil && t.mu.off)
+	w.state.open(t != nil && t.mu.off)
 }
 
-// AbortWait gives up the open wait of production task t, if it has one,
-// and sends the wake-up token the waiter is owed: Abort reaches a task
-// blocked in Park this way. A task waits only on its own waiter (Select's
-// cases share its state), and AbortWait reads nothing of it but the state
-// word, which Init writes last: so it never races the task starting its
-// next wait (a production waiter never writes the plain word). A wait that
-// is opened and never parked on would keep the token; every primitive parks
-// on (or claims) the wait it opens, and a Select that gives up before
-// parking settles it (Settle).
-func (t *Task) AbortWait() bool {
-	if !t.waiter.state.finish(abandoned) {
-		return false
+// bind makes w a waiter of t: a task keeps its waiter, so this runs at its
+// first wait.
+func (w *Waiter) bind(t *Task) {
+	w.Task = t
+	w.lead = w
+	w.ch = nil
+	if t == nil || t.mu.off { // no task, or a simulation: no tokens
+		return
 	}
-	t.wake <- struct{}{}
-	return true
+	if !t.IsTask() {
+		w.ch = make(chan uint64, 1)
+		return
+	}
+	// Only the task itself waits with its binding, so this lazy
+	// initialisation has one writer; the first wait publishes it
+	// (waitState.open).
+	if t.wake == nil {
+		t.wake = make(chan uint64, 2) // see AbortWait
+	}
+	w.ch = t.wake
+}
+
+// AbortWait ends the current generation of production task t's waiter and
+// sends the token that goes with it, unless t never waited: Abort reaches
+// a task blocked in Park this way. If t is parked, that is its wait. If t
+// is running, it is the wait t will open next, or has just opened: then t
+// opens the generation after it (finding the abort: the counter it reads
+// was written after the abort was recorded) or parks on it and takes the
+// token; either way it is dropped. A token whose wait t never parked on
+// stays in the channel: Park and Settle skip tokens of other generations,
+// and the channel holds two, so neither a grantor nor Abort ever blocks
+// (one token for the current wait, one of an abort).
+//
+// The first wait of a task stores its generation (1), after making the
+// wake channel; AbortWait reads nothing else of the task. If AbortWait
+// reads 0, Park's check for an abort comes after that store and sees it.
+func (t *Task) AbortWait() bool {
+	s := &t.waiter.state
+	for {
+		g := s.shared.Load()
+		if g == 0 {
+			return false
+		}
+		if s.shared.CompareAndSwap(g, g+1) {
+			t.wake <- g
+			return true
+		}
+	}
+}
+
+// Await takes the wake token of w's wait, skipping tokens of earlier
+// waits (see AbortWait).
+func (w *Waiter) Await() {
+	for g := w.Gen(); <-w.ch != g; {
+	}
 }
 
 // Settle ends the wait of w, a lead the task will not park on (its Select
 // gives up before parking: a case was a Chan of another runtime). It gives
 // the wait up or, if it was granted or aborted first, takes the token sent
-// with that in production, so that no token is left over for a later
-// wait. It returns the granted waiter,
-// if any, so that the caller can undo the grant.
+// with that in production. It returns the granted waiter, if any, so that
+// the caller can undo the grant.
 func (w *Waiter) Settle() *Waiter {
 	if w.TryAbandon() {
 		return nil
 	}
 	if w.ch != nil {
-		<-w.ch
+		w.Await()
 	}
 	return w.Winner()
 }
@@ -152,49 +173,34 @@ func (t *Task) CaseWaiters(n int) []Waiter {
 func (w *Waiter) Lead() *Waiter { return w.lead }
 
 // Woken reports whether Unpark succeeded on w itself (for a Select case:
-// whether this case won).
-func (w *Waiter) Woken() bool {
-	l := w.lead
-	return l.state.load()&3 == woken && l.winner == w
-}
+// whether this case won). Like Winner, it is for the waiting task once its
+// wait is over.
+func (w *Waiter) Woken() bool { return w.lead.winner == w }
 
 // Winner returns the waiter of the group that was granted, or nil.
-func (w *Waiter) Winner() *Waiter {
-	l := w.lead
-	if l.state.load()&3 != woken {
-		return nil
-	}
-	return l.winner
-}
+func (w *Waiter) Winner() *Waiter { return w.lead.winner }
 
-// TryWake moves w's wait from waiting to woken with w as the winner;
+// TryWake ends w's wait with w as the winner, if it is still open;
 // executors call it in Unpark, and a Select calls it to claim a case that
 // can complete at once.
-//
-// It is finish written out: every grant runs it, and the call to finish
-// (which does not inline) costs 4 % of a simulated message (cachegrind).
 func (w *Waiter) TryWake() bool {
 	l := w.lead
-	for {
-		old := l.state.load()
-		if old&3 != waiting || old>>2 == 0 {
-			return false
-		}
-		if l.state.cas(old, old&^3|woken) {
-			l.winner = w
-			return true
-		}
+	if !l.state.end() {
+		return false
 	}
+	l.winner = w
+	return true
 }
 
-// Gen returns the generation of w's wait: it changes with every Init, so a
-// timer armed for one wait cannot grant a later one (Timer.Expire).
-func (w *Waiter) Gen() uint64 { return w.lead.state.load() >> 2 }
+// Gen returns the generation of w's wait: it changes with every wait, so a
+// timer armed for one wait cannot grant a later one (Timer.Expire), and a
+// production wake token names the wait it ends.
+func (w *Waiter) Gen() uint64 { return w.lead.state.gen() }
 
 // tryWakeGen is TryWake of c, a waiter led by w, for the wait of
 // generation gen only. It reads c only if it wins.
 func (w *Waiter) tryWakeGen(gen uint64, c *Waiter) bool {
-	if w.state.cas(gen<<2|waiting, gen<<2|woken) {
+	if w.state.endGen(gen) {
 		w.winner = c
 		return true
 	}
@@ -203,26 +209,31 @@ func (w *Waiter) tryWakeGen(gen uint64, c *Waiter) bool {
 
 // Waiting reports whether w's wait is still open: neither granted nor
 // given up. A grantor skips waiters that are not.
-func (w *Waiter) Waiting() bool { return w.lead.state.load()&3 == waiting }
+func (w *Waiter) Waiting() bool { return w.lead.state.waiting() }
 
 // Unclaim reopens a wait that w claimed with TryWake, when the operation
 // that claimed it found no partner after all (a production race). Only the
-// claimer may call it, before anything else uses the wait.
+// claimer may call it, before anything else uses the wait. If Abort ended
+// the wait's next generation meanwhile, the wait stays ended: the claimer
+// opens a new one (Init), and finds the abort.
 func (w *Waiter) Unclaim() {
 	l := w.lead
-	old := l.state.load()
-	if l.winner != w || old&3 != woken || !l.state.cas(old, old&^3|waiting) {
+	if l.winner != w {
 		panic("kernel: Unclaim of a wait the caller did not claim")
 	}
 	l.winner = nil
+	l.state.reopen()
 }
 
-// TryAbandon moves w's wait from waiting to abandoned; executors call it
-// when the waiter gives up.
-func (w *Waiter) TryAbandon() bool { return w.lead.state.finish(abandoned) }
+// TryAbandon ends w's wait with no winner, if it is still open; executors
+// call it when the waiter gives up.
+func (w *Waiter) TryAbandon() bool {
+	l := w.lead
+	return l.state.end()
+}
 
 // Chan is the production wake channel of w.
-func (w *Waiter) Chan() chan struct{} { return w.ch }
+func (w *Waiter) Chan() chan uint64 { return w.ch }
 
 // WaitQueue is an intrusive FIFO of waiters. The zero value is empty. It is
 // not safe for concurrent use: the owning primitive guards it.

@@ -59,33 +59,68 @@ func TestReasonString(t *testing.T) {
 	assert.Equal(t, "JoinHandle.Join (waits for task 12)", Reason{Op: "JoinHandle.Join", Task: 12}.String())
 }
 
-// A production task's own waiter is what Abort reaches (AbortWait): only an
-// open wait is given up, and every give-up or grant leaves exactly one
-// token, which Park or Settle takes.
-func TestAbortWaitAndSettleLeaveNoToken(t *testing.T) {
+// A production task's own waiter is what Abort reaches (AbortWait): it
+// ends the task's current generation and leaves a token naming it. Park
+// and Settle take their own wait's token and skip any other.
+func TestAbortWaitEndsTheCurrentWaitAndTokensNameTheirWait(t *testing.T) {
 	task := &Task{id: 1, host: &Host{}} // production: mu.off is false
 	assert.False(t, task.AbortWait(), "a task that never waited has no wait to end")
 
 	w := task.Waiter(Reason{Op: "test"})
+	g := w.Gen()
 	require.NotNil(t, task.wake)
 	assert.True(t, task.AbortWait())
-	assert.False(t, task.AbortWait(), "a wait is given up once")
+	assert.False(t, w.Waiting())
 	assert.Len(t, task.wake, 1, "the abort's token")
 	assert.Nil(t, w.Settle(), "given up by the abort: nothing granted")
 	assert.Len(t, task.wake, 0, "Settle took the token")
 
+	// An abort while the task runs ends the wait it opens next; the wait
+	// it opens then skips that token.
+	assert.True(t, task.AbortWait())
 	lead := task.Waiter(Reason{Op: "Select"})
+	assert.Equal(t, g+2, lead.Gen(), "the aborted generation is not opened")
+	assert.True(t, lead.Waiting())
 	var a, b Waiter
 	a.JoinGroup(lead, Reason{Op: "case a"})
 	b.JoinGroup(lead, Reason{Op: "case b"})
-	require.True(t, b.TryWake())              // a grantor won the wait...
-	go func() { lead.Chan() <- struct{}{} }() // ...and delivers a little later
-	assert.Same(t, &b, lead.Settle(), "Settle waits for the grant's token and names the winner")
+	require.True(t, b.TryWake()) // a grantor won the wait...
+	assert.False(t, a.TryWake(), "the group is already won")
+	go func() { lead.Chan() <- lead.Gen() }() // ...and delivers a little later
+	assert.Same(t, &b, lead.Settle(), "Settle skips the stale token, waits for the grant's and names the winner")
 	assert.Len(t, task.wake, 0)
-	assert.False(t, task.AbortWait(), "a granted wait is not given up")
 
 	task.Waiter(Reason{Op: "unparked"})
 	assert.Nil(t, task.waiter.Settle(), "an open wait is simply given up")
-	assert.False(t, task.AbortWait())
 	assert.Len(t, task.wake, 0)
+}
+
+// A wait's generation is what every party ends: a grant armed for an
+// earlier wait (a late timer) cannot end a later one, and a claim can be
+// taken back while nobody else used the wait. Both executors' state words.
+func TestWaitGenerations(t *testing.T) {
+	for _, virtual := range []bool{false, true} {
+		task := &Task{id: 1, host: &Host{}}
+		task.mu.off = virtual
+		w := task.Waiter(Reason{Op: "first"})
+		g := w.Gen()
+		assert.True(t, w.Waiting())
+		assert.True(t, w.TryWake())
+		assert.False(t, w.Waiting())
+		assert.True(t, w.Woken())
+
+		w = task.Waiter(Reason{Op: "second"})
+		assert.Equal(t, g+1, w.Gen(), "virtual=%t", virtual)
+		assert.Nil(t, w.Winner(), "a new wait has no winner")
+		assert.False(t, w.tryWakeGen(g, w), "a grant for the first wait cannot end the second")
+		assert.True(t, w.Waiting())
+
+		require.True(t, w.TryWake())
+		w.Unclaim()
+		assert.True(t, w.Waiting(), "an unclaimed wait is open again")
+		assert.Nil(t, w.Winner())
+		assert.Equal(t, g+1, w.Gen())
+		assert.True(t, w.tryWakeGen(g+1, w))
+		assert.False(t, w.TryAbandon())
+	}
 }

@@ -2,65 +2,101 @@ package kernel
 
 import "sync/atomic"
 
-// waitState is a lead waiter's state word: generation<<2 | waiting, woken
-// or abandoned. In production several goroutines race for it, so it lives
-// in shared, an atomic; in a simulation one task runs at a time (S2) and
-// every access comes from the simulation's coroutines in turn, so it lives
-// in plain, marked with simulated, and a grant costs no locked instruction.
-// A production waiter never writes plain, so a production timer firing
-// late may read it while the task opens its next wait.
+// waitState is a lead waiter's state: the generation of its current wait,
+// and whether that wait has ended.
+//
+// In production several goroutines race to end a wait, so its end is a
+// counter in shared, an atomic: the wait of generation g is open while
+// shared reads g, and whoever ends it (a grant, the task giving up, Abort)
+// moves shared from g to g+1, which is at once the generation of the
+// task's next wait. Opening a wait is therefore a read, not a write: the
+// task keeps the generation it read in local (its own word: grantors read
+// it under the primitive's lock, after the task queued the waiter), and a
+// wait costs one locked instruction, the CAS that ends it. Generation 0
+// means "never waited": the first wait stores 1, which publishes the
+// task's wake channel to Task.AbortWait.
+//
+// In a simulation one task runs at a time (S2) and every access comes from
+// the simulation's coroutines in turn, so local alone holds simulated |
+// gen<<1 | ended, and an end costs no locked instruction.
 type waitState struct {
-	plain  uint64 // simulated | the state, or 0 in production
-	shared atomic.Uint64
+	local  uint64
+	shared atomic.Uint64 // production only
 }
 
-const simulated = 1 << 63
+const (
+	simulated = 1 << 63
+	ended     = 1
+)
 
-// reset starts a new generation, in a simulation if virtual. The
-// generation carries over when a waiter changes mode (a fresh Outside
-// waiter), so a stale timer still cannot match it.
-func (s *waitState) reset(virtual bool) {
-	next := (s.load()>>2 + 1) << 2
+// open starts the waiter's next wait, in a simulation if virtual.
+func (s *waitState) open(virtual bool) {
 	if virtual {
-		s.plain = simulated | next | waiting
+		if l := s.local; l != 0 {
+			s.local = (l | ended) + 1 // gen+1, not ended
+		} else {
+			s.local = simulated | 1<<1
+		}
 		return
 	}
-	if s.plain != 0 {
-		s.plain = 0
+	g := s.shared.Load()
+	if g == 0 {
+		g = 1
+		s.shared.Store(g)
 	}
-	s.shared.Store(next | waiting)
+	s.local = g
 }
 
-func (s *waitState) load() uint64 {
-	if p := s.plain; p != 0 {
-		return p &^ simulated
+// gen returns the generation of the current (or last) wait.
+func (s *waitState) gen() uint64 {
+	if l := s.local; l&simulated != 0 {
+		return l >> 1 &^ (simulated >> 1)
 	}
-	return s.shared.Load()
+	return s.local
 }
 
-func (s *waitState) cas(old, new uint64) bool {
-	p := s.plain
-	if p == 0 {
-		return s.shared.CompareAndSwap(old, new)
+// waiting reports whether the current wait is still open.
+func (s *waitState) waiting() bool {
+	if l := s.local; l&simulated != 0 {
+		return l&ended == 0
 	}
-	if p&^simulated != old {
-		return false
-	}
-	s.plain = simulated | new
-	return true
+	return s.shared.Load() == s.local
 }
 
-// finish moves the open wait, of whatever generation, to to (woken or
-// abandoned) and reports whether it did. Generation 0 is a waiter that
-// never opened a wait: there is nothing to finish.
-func (s *waitState) finish(to uint64) bool {
-	for {
-		old := s.load()
-		if old&3 != waiting || old>>2 == 0 {
+// end ends the current wait, if it is still open, and reports whether it
+// did: exactly one of the parties racing for a wait succeeds.
+func (s *waitState) end() bool {
+	l := s.local
+	if l&simulated != 0 {
+		if l&ended != 0 {
 			return false
 		}
-		if s.cas(old, old&^3|to) {
-			return true
-		}
+		s.local = l | ended
+		return true
 	}
+	return s.shared.CompareAndSwap(l, l+1)
+}
+
+// endGen is end for the wait of generation g only (a timer armed for it).
+func (s *waitState) endGen(g uint64) bool {
+	if l := s.local; l&simulated != 0 {
+		if l != simulated|g<<1 {
+			return false
+		}
+		s.local = l | ended
+		return true
+	}
+	return s.shared.CompareAndSwap(g, g+1)
+}
+
+// reopen undoes the end of the current wait by its own task
+// (Waiter.Unclaim). In production it does nothing if Abort ended the next
+// generation meanwhile.
+func (s *waitState) reopen() {
+	l := s.local
+	if l&simulated != 0 {
+		s.local = l &^ ended
+		return
+	}
+	s.shared.CompareAndSwap(l+1, l)
 }

@@ -88,18 +88,20 @@ func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 	return nil
 }
 
-// Park waits for a token on the waiter's channel. Every transition of a
-// waiter out of "waiting" made by somebody else (Unpark, or Abort giving up
-// the wait for the task) sends exactly one token, and every such token is
-// received here, so no token is ever left over for a later wait.
+// Park waits for the token of w's wait on the task's wake channel. Every
+// end of a wait made by somebody else (Unpark, a timer, or Abort) sends
+// exactly one token, naming the wait's generation, and a wait that ends
+// that way is over only once its token is here: so its grant (the winner,
+// the value in the slot) is visible, and a later wait cannot be woken by
+// it. Tokens of other generations (an abort's, for a wait never parked
+// on) are skipped.
 //
-// Abort reaches the wait through the task's own waiter (Task.AbortWait):
-// Init opens the wait, then Park checks for an abort; Abort records the
-// abort, then tries to give the wait up. Both sides use sequentially
-// consistent atomics, so at least one of them sees the other and the task
-// cannot sleep through its abort; if Abort gives up a wait that Park has
-// not reached yet, Park finds the abort and takes the token. That keeps
-// the common wait a receive on a single channel, with nothing published.
+// Abort reaches the wait through the task's own waiter (Task.AbortWait),
+// which ends the task's current generation. If Park does not see the
+// abort here, the abort ended this very wait (or a later one, and this
+// one ends otherwise), and the task is dropped when it wakes. That keeps
+// the common wait a receive on a single channel, with nothing published:
+// a wait costs one locked instruction, the CAS that ends it.
 func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
 	if !t.IsTask() {
@@ -116,21 +118,14 @@ func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	}
 	if t.Aborted() {
 		if !w.TryAbandon() {
-			<-w.Chan() // granted, or given up by Abort: its token is due
+			w.Await() // granted, or given up by Abort: its token is due
 		}
 		return kernel.ErrDropped
 	}
 	if done := ctx.Done(); done == nil {
-		<-w.Chan()
-	} else {
-		select {
-		case <-w.Chan():
-		case <-done:
-			if w.TryAbandon() {
-				return ctx.Err()
-			}
-			<-w.Chan() // granted (the grant wins) or given up by Abort
-		}
+		w.Await()
+	} else if err := waitOrCancel(ctx, done, w); err != nil {
+		return err
 	}
 	if t.Aborted() {
 		// Given up by Abort, or granted and aborted before running on:
@@ -138,6 +133,26 @@ func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		return kernel.ErrDropped
 	}
 	return nil
+}
+
+// waitOrCancel is Park's wait when ctx can end: the task's own giving up
+// (TryAbandon) races the grant, and whichever loses learns it.
+func waitOrCancel(ctx context.Context, done <-chan struct{}, w *kernel.Waiter) error {
+	gen := w.Gen()
+	for {
+		select {
+		case g := <-w.Chan():
+			if g == gen {
+				return nil
+			}
+		case <-done:
+			if w.TryAbandon() {
+				return ctx.Err()
+			}
+			w.Await() // granted (the grant wins) or given up by Abort
+			return nil
+		}
+	}
 }
 
 func (p *Executor) Unpark(w *kernel.Waiter) bool {
@@ -148,7 +163,7 @@ func (p *Executor) Unpark(w *kernel.Waiter) bool {
 	return true
 }
 
-func (p *Executor) Deliver(w *kernel.Waiter) { w.Chan() <- struct{}{} }
+func (p *Executor) Deliver(w *kernel.Waiter) { w.Chan() <- w.Gen() }
 
 func (p *Executor) Yield(t *kernel.Task) {
 	kernel.CheckDrop(t)
