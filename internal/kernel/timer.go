@@ -17,8 +17,12 @@ type Timer struct {
 	lead *Waiter
 
 	// Executor-private.
-	Seq     uint64      // simulation: bumped at every start and stop
-	Pending bool        // simulation: started, not yet fired or stopped
+	Seq     uint64 // simulation: bumped at every start and stop
+	Pending bool   // simulation: started, not yet fired or stopped
+
+	// virtual is Wake's mode: a production timer firing late must not read
+	// the waiter's own word, which the task rewrites at its next wait.
+	virtual bool
 	Real    *time.Timer // production
 }
 
@@ -28,7 +32,7 @@ func (tm *Timer) Expire() {
 		tm.Fire()
 		return
 	}
-	if w := tm.Wake; tm.lead.tryWakeGen(tm.gen, w) {
+	if w := tm.Wake; tm.lead.tryWakeGen(tm.gen, tm.virtual, w) {
 		w.Task.host.Exec.Deliver(w)
 	}
 }
@@ -38,6 +42,7 @@ func (tm *Timer) Expire() {
 // keeps the executor's bookkeeping, so a timer can be re-armed after a stop.
 func (tm *Timer) ArmWake(when time.Time, w *Waiter) {
 	tm.When, tm.Fire, tm.Wake, tm.lead, tm.gen = when, nil, w, w.lead, w.Gen()
+	tm.virtual = w.Task != nil && w.Task.mu.off
 }
 
 // SleepTimer returns a timer for one sleep of t that wakes w. A task sleeps

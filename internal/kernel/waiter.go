@@ -198,9 +198,10 @@ func (w *Waiter) TryWake() bool {
 func (w *Waiter) Gen() uint64 { return w.lead.state.gen() }
 
 // tryWakeGen is TryWake of c, a waiter led by w, for the wait of
-// generation gen only. It reads c only if it wins.
-func (w *Waiter) tryWakeGen(gen uint64, c *Waiter) bool {
-	if w.state.endGen(gen) {
+// generation gen only, in a simulation if virtual. It reads c only if it
+// wins.
+func (w *Waiter) tryWakeGen(gen uint64, virtual bool, c *Waiter) bool {
+	if w.state.endGen(gen, virtual) {
 		w.winner = c
 		return true
 	}

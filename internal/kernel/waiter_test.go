@@ -112,7 +112,7 @@ func TestWaitGenerations(t *testing.T) {
 		w = task.Waiter(Reason{Op: "second"})
 		assert.Equal(t, g+1, w.Gen(), "virtual=%t", virtual)
 		assert.Nil(t, w.Winner(), "a new wait has no winner")
-		assert.False(t, w.tryWakeGen(g, w), "a grant for the first wait cannot end the second")
+		assert.False(t, w.tryWakeGen(g, virtual, w), "a grant for the first wait cannot end the second")
 		assert.True(t, w.Waiting())
 
 		require.True(t, w.TryWake())
@@ -120,7 +120,7 @@ func TestWaitGenerations(t *testing.T) {
 		assert.True(t, w.Waiting(), "an unclaimed wait is open again")
 		assert.Nil(t, w.Winner())
 		assert.Equal(t, g+1, w.Gen())
-		assert.True(t, w.tryWakeGen(g+1, w))
+		assert.True(t, w.tryWakeGen(g+1, virtual, w))
 		assert.False(t, w.TryAbandon())
 	}
 }
