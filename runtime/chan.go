@@ -227,7 +227,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 		cur = begin(ctx)
 	}
 	c.mu.Lock()
-	c.mu.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
 		c.mu.Unlock()
 		return err
@@ -257,7 +257,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 		cur = begin(ctx)
 	}
 	c.mu.Lock()
-	c.mu.check(cur, "Chan")
+	c.mu.home.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {
 		c.mu.Unlock()
 		return v, err

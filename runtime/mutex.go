@@ -45,7 +45,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	// The slow path stays in Lock: a frame less between a waiting task and
 	// its switch (see leaveQueue).
 	m.mu.Lock()
-	m.mu.check(cur, "Mutex")
+	m.mu.home.check(cur, "Mutex")
 	if cur.Simulated() { // m.mu.virtual may not have turned yet (first use)
 		if s := m.state.Load(); s != 0 { // TryLock'ed before it had a home
 			m.locked = s&mutexHeld != 0

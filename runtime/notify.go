@@ -23,7 +23,7 @@ var notifiedAll = new(bool)
 func (n *Notify) Wait(ctx context.Context) error {
 	cur := begin(ctx)
 	n.mu.Lock()
-	n.mu.check(cur, "Notify")
+	n.mu.home.check(cur, "Notify")
 	if n.permit {
 		n.permit = false
 		n.mu.Unlock()

@@ -24,7 +24,7 @@ type Once struct {
 func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 	cur := begin(ctx)
 	o.mu.Lock()
-	o.mu.check(cur, "Once")
+	o.mu.home.check(cur, "Once")
 	for o.running {
 		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
 		o.waiters.PushBack(w)
@@ -101,7 +101,7 @@ func NewBarrier(n int) *Barrier {
 func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	cur := begin(ctx)
 	b.mu.Lock()
-	b.mu.check(cur, "Barrier")
+	b.mu.home.check(cur, "Barrier")
 	b.count++
 	if b.count == b.n {
 		b.count = 0

@@ -194,7 +194,7 @@ func (recvOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter, f
 	c := ch.(*Chan[T])
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.mu.accepts(cur) {
+	if !c.mu.home.accepts(cur) {
 		return misused
 	}
 	v, st, err := c.recvNow(claimFor(w, first))
@@ -271,7 +271,7 @@ func (sendOps[T]) try(ch any, _ time.Time, cur *kernel.Task, w *kernel.Waiter, f
 	c := sc.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.mu.accepts(cur) {
+	if !c.mu.home.accepts(cur) {
 		return misused
 	}
 	sc.op.closed = false // a Case may be used again

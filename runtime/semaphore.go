@@ -36,7 +36,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	cur := begin(ctx)
 	s.mu.Lock()
-	s.mu.check(cur, "Semaphore")
+	s.mu.home.check(cur, "Semaphore")
 	if n < 0 || n > s.size {
 		s.mu.Unlock()
 		panic("runtime: " + op + " of a weight outside 0..size; no release could ever satisfy it")

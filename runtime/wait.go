@@ -46,19 +46,26 @@ func ownTask(ctx context.Context) *kernel.Task {
 
 // lock guards a primitive. In production it is a sync.Mutex. Once the
 // primitive belongs to a simulation, where one task runs at a time (S2), it
-// stops locking: the flip happens when the lock adopts a simulation as its
-// home (accepts), while the real mutex is held, which it then releases for
-// good; every later Lock/Unlock pair sees virtual set. A production
+// stops locking: the flip happens inside Lock, after the real mutex was
+// taken and released, so every Lock/Unlock pair agrees on it. A production
 // primitive never flips, so the unguarded read of virtual never races.
 type lock struct {
 	mu      sync.Mutex
-	home    *kernel.Host // the runtime the primitive is used with (§8)
+	home    home
 	virtual bool
 }
 
 func (l *lock) Lock() {
 	if !l.virtual {
-		l.mu.Lock()
+		l.lockSlow()
+	}
+}
+
+func (l *lock) lockSlow() {
+	l.mu.Lock()
+	if l.home.h != nil && l.home.h.Virtual {
+		l.virtual = true
+		l.mu.Unlock()
 	}
 }
 
@@ -68,34 +75,29 @@ func (l *lock) Unlock() {
 	}
 }
 
-// check panics unless cur may use the primitive (accepts). l is held.
-func (l *lock) check(cur *kernel.Task, what string) {
-	if !l.accepts(cur) {
+// home records the runtime a primitive is used with and refuses a second
+// one when either is a simulation (§8): a simulated primitive shared with
+// another runtime would let that runtime's goroutines race the seed.
+type home struct{ h *kernel.Host }
+
+func (h *home) check(cur *kernel.Task, what string) {
+	if !h.accepts(cur) {
 		panic(twoRuntimes(what))
 	}
 }
 
-// accepts records cur's runtime as the primitive's home, unless it has
-// another one and either is a simulation (§8): a simulated primitive
-// shared with another runtime would let that runtime's goroutines race
-// the seed. It reports whether cur may use the primitive. l is held.
-func (l *lock) accepts(cur *kernel.Task) bool {
-	if host := cur.Host(); l.home != host {
-		return l.adopt(host)
+// accepts records cur's runtime as h's, unless h has another one and
+// either is a simulation (§8); it reports whether cur may use the
+// primitive.
+func (h *home) accepts(cur *kernel.Task) bool {
+	host := cur.Host()
+	if h.h == host {
+		return true
 	}
-	return true
-}
-
-// adopt is accepts for a runtime other than the recorded home.
-func (l *lock) adopt(host *kernel.Host) bool {
-	if l.home != nil && (l.home.Virtual || host.Virtual) {
+	if h.h != nil && (h.h.Virtual || host.Virtual) {
 		return false
 	}
-	l.home = host
-	if host.Virtual {
-		l.virtual = true // the caller's Unlock leaves the real mutex alone
-		l.mu.Unlock()
-	}
+	h.h = host
 	return true
 }
 

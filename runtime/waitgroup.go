@@ -48,7 +48,7 @@ func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 func (wg *WaitGroup) Wait(ctx context.Context) error {
 	cur := begin(ctx)
 	wg.mu.Lock()
-	wg.mu.check(cur, "WaitGroup")
+	wg.mu.home.check(cur, "WaitGroup")
 	if wg.n == 0 {
 		wg.mu.Unlock()
 		return nil
