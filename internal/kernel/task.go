@@ -117,7 +117,7 @@ type Task struct {
 
 	// Executor-private: production. wake is made on first use, so a task
 	// that never waits allocates none.
-	wake chan uint64 // tokens: the generation of each wait another party ended
+	wake chan struct{} // a token for each wait another party ended
 }
 
 // outcomeLock is a mutex that a simulated task's record leaves off.

@@ -38,9 +38,9 @@ type Waiter struct {
 	// its wake-up (production: after the wake token, which orders it), so
 	// it needs no atomic of its own.
 	winner *Waiter
-	// ch is where production wake tokens go: each carries the generation
-	// of the wait it ends.
-	ch     chan uint64
+	// ch is where production wake tokens go: one for each wait ended by
+	// somebody else than the task (see AbortWait).
+	ch chan struct{}
 	Reason Reason
 	// Data is the primitive's per-wait record (a channel operation's value
 	// slot, a semaphore request's weight).
@@ -73,14 +73,14 @@ func (w *Waiter) bind(t *Task) {
 		return
 	}
 	if !t.IsTask() {
-		w.ch = make(chan uint64, 1)
+		w.ch = make(chan struct{}, 1)
 		return
 	}
 	// Only the task itself waits with its binding, so this lazy
 	// initialisation has one writer; the first wait publishes it
 	// (waitState.open).
 	if t.wake == nil {
-		t.wake = make(chan uint64, 2) // see AbortWait
+		t.wake = make(chan struct{}, 2) // see AbortWait
 	}
 	w.ch = t.wake
 }
@@ -91,10 +91,12 @@ func (w *Waiter) bind(t *Task) {
 // is running, it is the wait t will open next, or has just opened: then t
 // opens the generation after it (finding the abort: the counter it reads
 // was written after the abort was recorded) or parks on it and takes the
-// token; either way it is dropped. A token whose wait t never parked on
-// stays in the channel: Park and Settle skip tokens of other generations,
-// and the channel holds two, so neither a grantor nor Abort ever blocks
-// (one token for the current wait, one of an abort).
+// token; either way it is dropped.
+//
+// So an abort may leave a token for a wait that t never parks on. It marks
+// the counter (abortMark, kept by every later end) so that the next wait
+// whose token t takes can tell (Await); the channel holds two tokens, so
+// neither a grantor nor Abort ever blocks.
 //
 // The first wait of a task stores its generation (1), after making the
 // wake channel; AbortWait reads nothing else of the task. If AbortWait
@@ -106,18 +108,42 @@ func (t *Task) AbortWait() bool {
 		if g == 0 {
 			return false
 		}
-		if s.shared.CompareAndSwap(g, g+1) {
-			t.wake <- g
+		if s.shared.CompareAndSwap(g, (g+1)|abortMark) {
+			t.wake <- struct{}{}
 			return true
 		}
 	}
 }
 
-// Await takes the wake token of w's wait, skipping tokens of earlier
-// waits (see AbortWait).
+// Await takes the wake token of w's wait, which another party ended: in
+// production only.
 func (w *Waiter) Await() {
-	for g := w.Gen(); <-w.ch != g; {
+	<-w.ch
+	w.TokenTaken()
+}
+
+// TokenTaken is the end of Await, for a token received from Chan
+// directly (in a select).
+func (w *Waiter) TokenTaken() {
+	if w.lead.state.shared.Load()&abortMark != 0 {
+		w.afterAbort()
 	}
+}
+
+// afterAbort accounts for the token of an abort (AbortWait), once a token
+// of w's wait g was taken. The abort ended g itself (its token was that
+// one: the counter reads g+1, marked), or another wait, whose token is due
+// too: then it is taken as well. The mark is cleared, so the next wait
+// takes one token again; nobody else changes the counter meanwhile (the
+// wait is over, the next is not open, and Abort happens once).
+func (w *Waiter) afterAbort() {
+	s := &w.lead.state
+	g := s.local
+	c := s.shared.Load()
+	if g&abortMark != 0 || c != (g+1)|abortMark {
+		<-w.ch
+	}
+	s.shared.Store(c &^ abortMark)
 }
 
 // Settle ends the wait of w, a lead the task will not park on (its Select
@@ -234,7 +260,7 @@ func (w *Waiter) TryAbandon() bool {
 }
 
 // Chan is the production wake channel of w.
-func (w *Waiter) Chan() chan uint64 { return w.ch }
+func (w *Waiter) Chan() chan struct{} { return w.ch }
 
 // WaitQueue is an intrusive FIFO of waiters. The zero value is empty. It is
 // not safe for concurrent use: the owning primitive guards it.

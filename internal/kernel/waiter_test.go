@@ -60,14 +60,14 @@ func TestReasonString(t *testing.T) {
 }
 
 // A production task's own waiter is what Abort reaches (AbortWait): it
-// ends the task's current generation and leaves a token naming it. Park
-// and Settle take their own wait's token and skip any other.
-func TestAbortWaitEndsTheCurrentWaitAndTokensNameTheirWait(t *testing.T) {
+// ends the task's current generation and sends a token. Whatever wait that
+// was, the tokens a task takes add up: none is left for a later wait.
+func TestAbortWaitLeavesNoTokenForALaterWait(t *testing.T) {
 	task := &Task{id: 1, host: &Host{}} // production: mu.off is false
 	assert.False(t, task.AbortWait(), "a task that never waited has no wait to end")
 
+	// The abort ends the wait the task parks on: one token.
 	w := task.Waiter(Reason{Op: "test"})
-	g := w.Gen()
 	require.NotNil(t, task.wake)
 	assert.True(t, task.AbortWait())
 	assert.False(t, w.Waiting())
@@ -75,23 +75,32 @@ func TestAbortWaitEndsTheCurrentWaitAndTokensNameTheirWait(t *testing.T) {
 	assert.Nil(t, w.Settle(), "given up by the abort: nothing granted")
 	assert.Len(t, task.wake, 0, "Settle took the token")
 
-	// An abort while the task runs ends the wait it opens next; the wait
-	// it opens then skips that token.
+	// The abort ends a wait the task has not opened: the next wait is a
+	// later generation, and taking its token takes the abort's too.
 	assert.True(t, task.AbortWait())
 	lead := task.Waiter(Reason{Op: "Select"})
-	assert.Equal(t, g+2, lead.Gen(), "the aborted generation is not opened")
 	assert.True(t, lead.Waiting())
 	var a, b Waiter
 	a.JoinGroup(lead, Reason{Op: "case a"})
 	b.JoinGroup(lead, Reason{Op: "case b"})
 	require.True(t, b.TryWake()) // a grantor won the wait...
 	assert.False(t, a.TryWake(), "the group is already won")
-	go func() { lead.Chan() <- lead.Gen() }() // ...and delivers a little later
-	assert.Same(t, &b, lead.Settle(), "Settle skips the stale token, waits for the grant's and names the winner")
-	assert.Len(t, task.wake, 0)
+	go func() { lead.Chan() <- struct{}{} }() // ...and delivers a little later
+	assert.Same(t, &b, lead.Settle(), "Settle waits for the grant's token and names the winner")
+	assert.Len(t, task.wake, 0, "the abort's token was taken with it")
 
-	task.Waiter(Reason{Op: "unparked"})
-	assert.Nil(t, task.waiter.Settle(), "an open wait is simply given up")
+	// The wait is granted, then the abort ends the next one before the
+	// task took the grant's token: both tokens are taken at once.
+	w = task.Waiter(Reason{Op: "granted"})
+	require.True(t, w.TryWake())
+	task.wake <- struct{}{}
+	assert.True(t, task.AbortWait())
+	w.Await()
+	assert.Len(t, task.wake, 0)
+	w = task.Waiter(Reason{Op: "after"})
+	assert.True(t, w.Waiting(), "the next wait is open")
+
+	assert.Nil(t, w.Settle(), "an open wait is simply given up")
 	assert.Len(t, task.wake, 0)
 }
 

@@ -27,6 +27,9 @@ type waitState struct {
 const (
 	simulated = 1 << 63
 	ended     = 1
+	// abortMark is set on a production counter by the end Abort made
+	// (Task.AbortWait) until the task has taken its token.
+	abortMark = 1 << 62
 )
 
 // open starts the waiter's next wait, in a simulation if virtual.

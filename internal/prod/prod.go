@@ -90,11 +90,10 @@ func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 
 // Park waits for the token of w's wait on the task's wake channel. Every
 // end of a wait made by somebody else (Unpark, a timer, or Abort) sends
-// exactly one token, naming the wait's generation, and a wait that ends
-// that way is over only once its token is here: so its grant (the winner,
-// the value in the slot) is visible, and a later wait cannot be woken by
-// it. Tokens of other generations (an abort's, for a wait never parked
-// on) are skipped.
+// exactly one token, and a wait that ends that way is over only once its
+// token is here: so its grant (the winner, the value in the slot) is
+// visible, and no token is left over for a later wait (Waiter.Await also
+// takes the token of an abort that ended a wait the task never parked on).
 //
 // Abort reaches the wait through the task's own waiter (Task.AbortWait),
 // which ends the task's current generation. If Park does not see the
@@ -138,20 +137,16 @@ func (p *Executor) Park(ctx context.Context, w *kernel.Waiter) error {
 // waitOrCancel is Park's wait when ctx can end: the task's own giving up
 // (TryAbandon) races the grant, and whichever loses learns it.
 func waitOrCancel(ctx context.Context, done <-chan struct{}, w *kernel.Waiter) error {
-	gen := w.Gen()
-	for {
-		select {
-		case g := <-w.Chan():
-			if g == gen {
-				return nil
-			}
-		case <-done:
-			if w.TryAbandon() {
-				return ctx.Err()
-			}
-			w.Await() // granted (the grant wins) or given up by Abort
-			return nil
+	select {
+	case <-w.Chan():
+		w.TokenTaken()
+		return nil
+	case <-done:
+		if w.TryAbandon() {
+			return ctx.Err()
 		}
+		w.Await() // granted (the grant wins) or given up by Abort
+		return nil
 	}
 }
 
@@ -163,7 +158,7 @@ func (p *Executor) Unpark(w *kernel.Waiter) bool {
 	return true
 }
 
-func (p *Executor) Deliver(w *kernel.Waiter) { w.Chan() <- w.Gen() }
+func (p *Executor) Deliver(w *kernel.Waiter) { w.Chan() <- struct{}{} }
 
 func (p *Executor) Yield(t *kernel.Task) {
 	kernel.CheckDrop(t)
