@@ -40,7 +40,7 @@ type Waiter struct {
 	winner *Waiter
 	// ch is where production wake tokens go: one for each wait ended by
 	// somebody else than the task (see AbortWait).
-	ch chan struct{}
+	ch     chan struct{}
 	Reason Reason
 	// Data is the primitive's per-wait record (a channel operation's value
 	// slot, a semaphore request's weight).
