@@ -86,7 +86,7 @@ type claimer struct {
 
 // claimFor is the claimer of a Select case's waiter w. The first case
 // tried needs no claim: no case is registered yet, so only Abort can end
-// the wait meanwhile, and it leaves a token Park skips (kernel.AbortWait).
+// the wait meanwhile, and the task takes its token later (kernel.AbortWait).
 func claimFor(w *kernel.Waiter, first bool) *claimer {
 	if first {
 		return &claimer{}
