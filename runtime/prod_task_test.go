@@ -284,3 +284,41 @@ func TestS14_UnjoinedHandleDetaches(t *testing.T) {
 	close(release)
 	require.Equal(t, 42, recv(t, done, "the detached task"))
 }
+
+// Joins racing the end of the task they join, in production: each task
+// ends as two joiners (the spawner and a helper task) arrive, so a joiner
+// finds the task finished, or queues and is woken by Finish; none may
+// miss the wake-up (Finish takes the task's lock only when a joiner has
+// announced itself) and all see the same outcome.
+func TestS13_JoinsRacingTheEndNeverHang(t *testing.T) {
+	const tasks = 3000
+	rt := newRuntime(t)
+	require.NoError(t, rt.BlockOn(func(ctx context.Context) error {
+		hs := make(chan *runtime.JoinHandle[int], tasks)
+		helper := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			sum := 0
+			for h := range hs {
+				v, err := h.Join(ctx)
+				if err != nil {
+					return 0, err
+				}
+				sum += v
+			}
+			return sum, nil
+		})
+		want := 0
+		for i := range tasks {
+			h := runtime.Spawn(ctx, func(context.Context) (int, error) { return i, nil })
+			hs <- h
+			v, err := h.Join(ctx)
+			require.NoError(t, err)
+			require.Equal(t, i, v)
+			want += i
+		}
+		close(hs)
+		sum, err := helper.Join(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, want, sum)
+		return nil
+	}))
+}

@@ -51,11 +51,12 @@ type GoexitHandler interface {
 // Finish records t's outcome, wakes its joiners and tells its Completer.
 // Executors call it for tasks that never start, too.
 func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
-	t.mu.Lock()
 	t.outcome, t.err, t.panic = o, err, p
-	t.finished.Store(true)
-	t.joiners.WakeAll()
-	t.mu.Unlock()
+	if t.end.Or(endFinished)&endJoined != 0 {
+		t.mu.Lock()
+		t.joiners.WakeAll()
+		t.mu.Unlock()
+	}
 	t.leave()
 	if t.done != nil {
 		t.done.TaskDone(t)
@@ -80,7 +81,7 @@ func (t *Task) Waiter(r Reason) *Waiter {
 // here, so a loop of joins cannot outlive a shutdown.
 func Join(ctx context.Context, cur, t *Task) error {
 	CheckDrop(cur)
-	if t.finished.Load() {
+	if t.Finished() {
 		return nil
 	}
 	if cur == t {
@@ -91,7 +92,7 @@ func Join(ctx context.Context, cur, t *Task) error {
 	}
 	w := cur.Waiter(Reason{Op: "JoinHandle.Join", Task: t.id})
 	t.mu.Lock()
-	if t.outcome != Running {
+	if t.end.Or(endJoined)&endFinished != 0 {
 		t.mu.Unlock()
 		return nil
 	}

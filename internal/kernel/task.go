@@ -73,7 +73,11 @@ type Task struct {
 
 	timer *Timer // made at the first sleep, then reused
 
-	finished atomic.Bool
+	// end holds endFinished, set once the outcome is recorded, and
+	// endJoined, set by a Join about to queue: each side sets its bit and
+	// learns the other's in one atomic step, so Finish takes mu only when
+	// a joiner may be queued.
+	end atomic.Uint32
 	// aborted is set by Abort; unwinding is set once the task has been
 	// made to unwind (S15). A task that recovers the unwinding and goes on
 	// is unwound again at its next yield point and still ends Cancelled.
@@ -84,7 +88,8 @@ type Task struct {
 	cancellable bool
 	outcome     Outcome
 	observed    bool
-	// mu guards the outcome fields and joiners in the production executor.
+	// mu guards joiners in the production executor (the outcome is
+	// published through end).
 	// A simulation runs one task at a time and skips it (mu.off).
 	mu outcomeLock
 
@@ -176,6 +181,11 @@ func NewTask(t *Task, host *Host, id TaskID, parent context.Context, body Runner
 	}
 }
 
+const (
+	endFinished = 1 << iota
+	endJoined
+)
+
 // ID returns the task's ID.
 func (t *Task) ID() TaskID { return t.id }
 
@@ -196,25 +206,23 @@ func (t *Task) RequestAbort() bool { return t.aborted.CompareAndSwap(false, true
 
 // Finished reports whether the task has fully ended (its deferred functions
 // have run and its outcome is recorded).
-func (t *Task) Finished() bool { return t.finished.Load() }
+func (t *Task) Finished() bool { return t.end.Load()&endFinished != 0 }
 
 // Result returns the task's outcome. Unless peek is true, it marks the
 // outcome as observed (S17: an observed panic does not fail a simulation).
 //
-// Once finished is set the outcome never changes (Finish writes it first),
-// so reading it then takes no lock. Only a simulation asks whether an
+// The outcome is written before it is published (endFinished) and never
+// changes after, so reading it takes no lock. Only a simulation asks whether an
 // outcome was observed, and one task runs at a time there, so production
 // does not record it.
 func (t *Task) Result(peek bool) (Outcome, error, *PanicInfo) {
-	if t.finished.Load() {
-		if !peek && t.mu.off {
-			t.observed = true
-		}
-		return t.outcome, t.err, t.panic
+	if !t.Finished() {
+		return Running, nil, nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.outcome, t.err, t.panic // Running, or finished meanwhile
+	if !peek && t.mu.off {
+		t.observed = true
+	}
+	return t.outcome, t.err, t.panic
 }
 
 // Observed reports whether some Join saw the task's outcome; it is kept in
