@@ -218,9 +218,9 @@ func (w *Waiter) TryWake() bool {
 	return true
 }
 
-// Gen returns the generation of w's wait: it changes with every wait, so a
-// timer armed for one wait cannot grant a later one (Timer.Expire), and a
-// production wake token names the wait it ends.
+// Gen returns the generation of w's wait. A wait that has ended is never
+// open again under its generation, so a timer armed for one wait cannot
+// grant a later one (Timer.Expire).
 func (w *Waiter) Gen() uint64 { return w.lead.state.gen() }
 
 // tryWakeGen is TryWake of c, a waiter led by w, for the wait of
