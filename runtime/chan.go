@@ -238,8 +238,8 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	w.Data = op
 	c.sendq.PushBack(w)
 	c.mu.Unlock()
-	if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
-		leaveQueue(&c.mu, &c.sendq, w)
+	if err := cur.Executor().Park(ctx, w); err != nil { // see kernel.LeaveQueue
+		kernel.LeaveQueue(&c.mu, &c.sendq, w)
 		return kernel.Resume(cur, err) // a send granted before a drop has happened
 	}
 	if op.closed {
@@ -267,8 +267,8 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	w.Data = op
 	c.recvq.PushBack(w)
 	c.mu.Unlock()
-	if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
-		if leaveQueue(&c.mu, &c.recvq, w) && !op.closed {
+	if err := cur.Executor().Park(ctx, w); err != nil { // see kernel.LeaveQueue
+		if kernel.LeaveQueue(&c.mu, &c.recvq, w) && !op.closed {
 			c.putBack(op.val)
 		}
 		var zero T

@@ -43,7 +43,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		return nil
 	}
 	// The slow path stays in Lock: a frame less between a waiting task and
-	// its switch (see leaveQueue).
+	// its switch (see kernel.LeaveQueue).
 	m.mu.Lock()
 	m.mu.home.check(cur, "Mutex")
 	if cur.Simulated() { // m.mu.virtual may not have turned yet (first use)
@@ -63,11 +63,11 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: m.holder})
 	m.waiters.PushBack(w)
 	m.mu.Unlock()
-	err := cur.Executor().Park(ctx, w) // see leaveQueue
+	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
 	if err == nil {
 		return nil
 	}
-	if leaveQueue(&m.mu, &m.waiters, w) { // dropped right after the hand-over: pass it on
+	if kernel.LeaveQueue(&m.mu, &m.waiters, w) { // dropped right after the hand-over: pass it on
 		m.Unlock()
 	}
 	return kernel.Resume(cur, err)

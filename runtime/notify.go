@@ -32,11 +32,11 @@ func (n *Notify) Wait(ctx context.Context) error {
 	w := cur.Waiter(kernel.Reason{Op: "Notify.Wait"})
 	n.waiters.PushBack(w)
 	n.mu.Unlock()
-	err := cur.Executor().Park(ctx, w) // see leaveQueue
+	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
 	if err == nil {
 		return nil
 	}
-	if leaveQueue(&n.mu, &n.waiters, w) && w.Data == nil {
+	if kernel.LeaveQueue(&n.mu, &n.waiters, w) && w.Data == nil {
 		n.NotifyOne() // dropped right after NotifyOne: pass it on
 	}
 	return kernel.Resume(cur, err)

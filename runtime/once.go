@@ -29,8 +29,8 @@ func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 		w := cur.Waiter(kernel.Reason{Op: "Once.Do"})
 		o.waiters.PushBack(w)
 		o.mu.Unlock()
-		if err := cur.Executor().Park(ctx, w); err != nil { // see leaveQueue
-			leaveQueue(&o.mu, &o.waiters, w)
+		if err := cur.Executor().Park(ctx, w); err != nil { // see kernel.LeaveQueue
+			kernel.LeaveQueue(&o.mu, &o.waiters, w)
 			return kernel.Resume(cur, err)
 		}
 		o.mu.Lock()
@@ -112,8 +112,8 @@ func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	w := cur.Waiter(kernel.Reason{Op: "Barrier.Wait"})
 	b.waiters.PushBack(w)
 	b.mu.Unlock()
-	err = cur.Executor().Park(ctx, w) // see leaveQueue
-	if err == nil || leaveQueue(&b.mu, &b.waiters, w) {
+	err = cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
+	if err == nil || kernel.LeaveQueue(&b.mu, &b.waiters, w) {
 		// Released with the round; a drop after that only unwinds.
 		return false, kernel.Resume(cur, err)
 	}

@@ -50,11 +50,11 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	w.Data = &n
 	s.waiters.PushBack(w)
 	s.mu.Unlock()
-	err := cur.Executor().Park(ctx, w) // see leaveQueue
+	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
 	if err == nil {
 		return nil
 	}
-	granted := leaveQueue(&s.mu, &s.waiters, w)
+	granted := kernel.LeaveQueue(&s.mu, &s.waiters, w)
 	s.mu.Lock()
 	if granted {
 		s.held -= n // dropped right after the grant: give it back

@@ -106,20 +106,3 @@ func (h *home) accepts(cur *kernel.Task) bool {
 func twoRuntimes(what string) string {
 	return "runtime: " + what + " used by two runtimes, one of them simulated; give each simulation its own primitives"
 }
-
-// leaveQueue is the end of a wait that Park ended with an error: it takes
-// w off q and reports whether w was granted all the same (the caller undoes
-// that grant). The primitives park inline, as
-//
-//	l.Unlock()
-//	if err := cur.Executor().Park(ctx, w); err != nil { granted := leaveQueue(l, q, w) ... }
-//
-// rather than through kernel.ParkQueued: one frame less between the
-// primitive and the task switch is 7 % of a simulated ping-pong.
-func leaveQueue(l *lock, q *kernel.WaitQueue, w *kernel.Waiter) bool {
-	l.Lock()
-	q.Remove(w)
-	granted := w.Woken()
-	l.Unlock()
-	return granted
-}

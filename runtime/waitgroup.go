@@ -56,9 +56,9 @@ func (wg *WaitGroup) Wait(ctx context.Context) error {
 	w := cur.Waiter(kernel.Reason{Op: "WaitGroup.Wait"})
 	wg.waiters.PushBack(w)
 	wg.mu.Unlock()
-	err := cur.Executor().Park(ctx, w) // see leaveQueue
+	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
 	if err != nil {
-		leaveQueue(&wg.mu, &wg.waiters, w)
+		kernel.LeaveQueue(&wg.mu, &wg.waiters, w)
 	}
 	return kernel.Resume(cur, err)
 }

@@ -112,9 +112,22 @@ func ParkQueued(ctx context.Context, cur *Task, mu sync.Locker, q *WaitQueue, w 
 	if err == nil {
 		return false, nil
 	}
+	return LeaveQueue(mu, q, w), err
+}
+
+// LeaveQueue is the end of a wait that Park ended with an error: it takes
+// w off q, which mu guards, and reports whether w was granted all the same
+// (the caller undoes that grant). The runtime's primitives park inline, as
+//
+//	mu.Unlock()
+//	if err := cur.Executor().Park(ctx, w); err != nil { granted := LeaveQueue(mu, q, w) ... }
+//
+// rather than through ParkQueued: one frame less between the primitive and
+// the task switch is 7 % of a simulated ping-pong.
+func LeaveQueue(mu sync.Locker, q *WaitQueue, w *Waiter) bool {
 	mu.Lock()
 	q.Remove(w)
-	granted = w.Woken()
+	granted := w.Woken()
 	mu.Unlock()
-	return granted, err
+	return granted
 }
