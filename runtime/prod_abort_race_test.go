@@ -39,18 +39,9 @@ func TestS15_AbortsRacingGrantsLoseNothing(t *testing.T) {
 					case 0:
 						v, err = c.Recv(ctx)
 					case 1:
-						var recvErr error
-						if err = runtime.Select(ctx, runtime.OnRecv(c, func(x int, e error) { v, recvErr = x, e })); err == nil {
-							err = recvErr
-						}
+						v, err = recvViaSelect(ctx, c)
 					default: // a timer's grant races the channel's and the abort
-						var recvErr error
-						if err = runtime.Select(ctx,
-							runtime.OnAfter(time.Microsecond, func() { timedOut = true }),
-							runtime.OnRecv(c, func(x int, e error) { v, recvErr = x, e }),
-						); err == nil {
-							err = recvErr
-						}
+						v, err = recvViaSelect(ctx, c, runtime.OnAfter(time.Microsecond, func() { timedOut = true }))
 					}
 					if err != nil {
 						return err

@@ -36,10 +36,7 @@ func TestS20_CancellationsRacingGrantsLoseNothing(t *testing.T) {
 					if k%2 == 0 {
 						v, err = c.Recv(wctx)
 					} else {
-						var recvErr error
-						if err = runtime.Select(wctx, runtime.OnRecv(c, func(x int, e error) { v, recvErr = x, e })); err == nil {
-							err = recvErr
-						}
+						v, err = recvViaSelect(wctx, c)
 					}
 					cancel()
 					switch {

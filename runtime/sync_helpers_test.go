@@ -49,3 +49,16 @@ func joinAll(t *testing.T, ctx context.Context, hs ...*runtime.JoinHandle[struct
 		require.NoError(t, err)
 	}
 }
+
+// recvViaSelect receives from c through a Select, with the cases more
+// beside it: it returns what the receive case got, the Select's error, or
+// zero and nil when another case won.
+func recvViaSelect(ctx context.Context, c *runtime.Chan[int], more ...runtime.Case) (int, error) {
+	var v int
+	var recvErr error
+	cases := append([]runtime.Case{runtime.OnRecv(c, func(x int, e error) { v, recvErr = x, e })}, more...)
+	if err := runtime.Select(ctx, cases...); err != nil {
+		return 0, err
+	}
+	return v, recvErr
+}
