@@ -89,9 +89,9 @@ type Task struct {
 	outcome     Outcome
 	observed    bool
 	// mu guards joiners in the production executor (the outcome is
-	// published through end).
-	// A simulation runs one task at a time and skips it (mu.off).
-	mu outcomeLock
+	// published through end). A simulation runs one task at a time and
+	// skips it (mu.off).
+	mu joinLock
 
 	// waiter starts in the record's second cache line with what a wake-up
 	// reads and writes (Task, lead, the simulated state, winner).
@@ -125,19 +125,20 @@ type Task struct {
 	wake chan struct{} // a token for each wait another party ended
 }
 
-// outcomeLock is a mutex that a simulated task's record leaves off.
-type outcomeLock struct {
+// joinLock guards a task's joiners; a simulated task's record leaves it
+// off.
+type joinLock struct {
 	mu  sync.Mutex
 	off bool
 }
 
-func (l *outcomeLock) Lock() {
+func (l *joinLock) Lock() {
 	if !l.off {
 		l.mu.Lock()
 	}
 }
 
-func (l *outcomeLock) Unlock() {
+func (l *joinLock) Unlock() {
 	if !l.off {
 		l.mu.Unlock()
 	}
@@ -212,9 +213,9 @@ func (t *Task) Finished() bool { return t.end.Load()&endFinished != 0 }
 // outcome as observed (S17: an observed panic does not fail a simulation).
 //
 // The outcome is written before it is published (endFinished) and never
-// changes after, so reading it takes no lock. Only a simulation asks whether an
-// outcome was observed, and one task runs at a time there, so production
-// does not record it.
+// changes after, so reading it takes no lock. Only a simulation asks
+// whether an outcome was observed, and one task runs at a time there, so
+// production does not record it.
 func (t *Task) Result(peek bool) (Outcome, error, *PanicInfo) {
 	if !t.Finished() {
 		return Running, nil, nil

@@ -19,9 +19,9 @@ type Timer struct {
 	// Executor-private.
 	Seq     uint64 // simulation: bumped at every start and stop
 	Pending bool   // simulation: started, not yet fired or stopped
-
-	// virtual is Wake's mode: a production timer firing late must not read
-	// the waiter's own word, which the task rewrites at its next wait.
+	// virtual (Wake's mode) sits here, where Pending leaves room: a
+	// production timer firing late must not read the waiter's own word to
+	// learn it, since the task rewrites that word at its next wait.
 	virtual bool
 	Real    *time.Timer // production
 }
