@@ -45,7 +45,7 @@ func (e *executor) schedule() (*kernel.Task, error) {
 		if len(e.watch) > 0 {
 			e.pollContexts()
 		}
-		if e.runq.len() == 0 {
+		if e.host.Ready == 0 {
 			if e.timers.len() > 0 {
 				next := e.timers.peek()
 				if e.cfg.timeLimit > 0 && next > e.cfg.timeLimit && !e.closed {
@@ -65,6 +65,7 @@ func (e *executor) schedule() (*kernel.Task, error) {
 			gosched()
 		}
 		t := e.runq.pick(e.steps)
+		e.host.Ready--
 		e.event(EvRun, t, 0, "")
 		return t, nil
 	}

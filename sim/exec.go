@@ -32,6 +32,7 @@ type executor struct {
 	dec     *decider
 	runq    runQueue
 	outside *kernel.Task
+	host    *kernel.Host // host.Ready counts the tasks in runq
 
 	nextID  uint64
 	current *kernel.Task
@@ -72,7 +73,8 @@ func newExecutor(c config) *executor {
 	dec.step = func() uint64 { return e.steps }
 	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
-	e.outside = kernel.NewOutside(kernel.NewHost(e))
+	e.host = kernel.NewHost(e)
+	e.outside = kernel.NewOutside(e.host)
 	return e
 }
 
@@ -153,6 +155,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	}
 	e.live.PushBack(t)
 	t.Sim.State = stNew
+	spawner.Sim.Spawned = true // the Outside binding's is never read
 	if broken == "spawn-inline" && e.current != nil {
 		cur := e.current
 		was := e.viaDriver
@@ -163,6 +166,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 		return
 	}
 	e.runq.push(t)
+	e.host.Ready++
 }
 
 func (e *executor) retire(t *kernel.Task) {
@@ -204,6 +208,7 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		t.Sim.Woken = wokeUnpark
 		t.Sim.State = stRunnable
 		e.runq.push(t)
+		e.host.Ready++
 	}
 	// switchOut's loop, inline: see there why.
 	wk := t.Sim.Worker.(*worker)
@@ -271,6 +276,7 @@ func (e *executor) wake(t *kernel.Task, why uint8, k EventKind) {
 	e.event(k, t, by, "")
 	t.Sim.State = stRunnable
 	e.runq.push(t)
+	e.host.Ready++
 }
 
 func (e *executor) Unpark(w *kernel.Waiter) bool {
@@ -293,6 +299,7 @@ func (e *executor) Yield(t *kernel.Task) {
 	e.event(EvYield, t, 0, "")
 	t.Sim.State = stRunnable
 	e.runq.yield(t)
+	e.host.Ready++
 	e.switchOut(t)
 	kernel.CheckDrop(t)
 }

@@ -116,6 +116,9 @@ type runQueue interface {
 	push(t *kernel.Task)
 	// yield requeues a task that called YieldNow.
 	yield(t *kernel.Task)
+	// preempt requeues the running task at a scheduling point that need
+	// not wait (Point): FIFO puts it first, so it runs on.
+	preempt(t *kernel.Task)
 	pick(step uint64) *kernel.Task
 	len() int
 }
@@ -145,6 +148,20 @@ type fifoQueue struct {
 func (q *fifoQueue) len() int             { return q.size }
 func (q *fifoQueue) yield(t *kernel.Task) { q.push(t) }
 
+// preempt puts t at the head: FIFO is not preemptive, the running task
+// goes on until it waits or yields (as on Tokio's current-thread
+// scheduler).
+func (q *fifoQueue) preempt(t *kernel.Task) {
+	if q.size == len(q.buf) {
+		q.push(t) // grow, then move t from the tail to the head
+		q.size--
+		q.buf[(q.head+q.size)&(len(q.buf)-1)] = nil
+	}
+	q.head = (q.head - 1) & (len(q.buf) - 1)
+	q.buf[q.head] = t
+	q.size++
+}
+
 func (q *fifoQueue) push(t *kernel.Task) {
 	if q.size == len(q.buf) {
 		n := make([]*kernel.Task, max(16, 2*len(q.buf)))
@@ -172,9 +189,10 @@ type randomQueue struct {
 	runq []*kernel.Task
 }
 
-func (q *randomQueue) len() int             { return len(q.runq) }
-func (q *randomQueue) yield(t *kernel.Task) { q.push(t) }
-func (q *randomQueue) push(t *kernel.Task)  { q.runq = append(q.runq, t) }
+func (q *randomQueue) len() int               { return len(q.runq) }
+func (q *randomQueue) yield(t *kernel.Task)   { q.push(t) }
+func (q *randomQueue) preempt(t *kernel.Task) { q.push(t) }
+func (q *randomQueue) push(t *kernel.Task)    { q.runq = append(q.runq, t) }
 func (q *randomQueue) pick(uint64) *kernel.Task {
 	n := len(q.runq)
 	i := 0
@@ -191,31 +209,47 @@ func (q *randomQueue) pick(uint64) *kernel.Task {
 	return t
 }
 
-// pctQueue is a max-heap on (priority, -ID). New tasks get a random
-// priority above depth; the i-th change point lowers the chosen task to
-// depth-i, below every initial priority.
+// pctQueue is a max-heap on (priority, -ID). Priorities fall in three
+// bands. A new task gets a random priority in the top band, [yieldBand+1,
+// yieldBand+2^62). The i-th change point lowers the chosen task to
+// depth-i, the bottom band, below everything. YieldNow moves a task into
+// the middle band, just below every task that has not yielded since: see
+// yield.
 type pctQueue struct {
-	dec     *decider
-	depth   int
-	changes []uint64 // sorted steps at which a change point falls
-	heap    []*kernel.Task
+	dec       *decider
+	depth     int
+	changes   []uint64 // sorted steps at which a change point falls
+	heap      []*kernel.Task
+	nextYield uint64 // the priority the next YieldNow gives, counting down
 }
 
-func (q *pctQueue) len() int { return len(q.heap) }
+// yieldBand is the top of the middle band of PCT priorities.
+const yieldBand = 1 << 62
+
+func (q *pctQueue) len() int               { return len(q.heap) }
+func (q *pctQueue) preempt(t *kernel.Task) { q.push(t) }
 
 func (q *pctQueue) push(t *kernel.Task) {
 	if t.Sim.Prio == 0 {
-		t.Sim.Prio = uint64(q.depth) + 1 + q.dec.uint64()>>2
+		t.Sim.Prio = yieldBand + 1 + q.dec.uint64()>>2
 	}
 	q.heap = append(q.heap, t)
 	q.up(len(q.heap) - 1)
 }
 
-// yield gives a task that yields a fresh random priority: a task spinning
-// on YieldNow (waiting for another to make progress) would otherwise keep
-// the highest priority and starve everyone for ever.
+// yield lowers a task that calls YieldNow below every task that has not
+// yielded since (a change point's priority it keeps, being lower still).
+// Without it a task spinning on YieldNow, waiting for another to make
+// progress, would keep the highest priority and starve everyone for ever;
+// with it, tasks that yield take turns in the order they yielded. This is
+// the one change of priority outside the change points, and it is
+// deterministic: it draws nothing.
 func (q *pctQueue) yield(t *kernel.Task) {
-	t.Sim.Prio = 0
+	if q.nextYield == 0 {
+		q.nextYield = yieldBand
+	}
+	t.Sim.Prio = min(t.Sim.Prio, q.nextYield)
+	q.nextYield--
 	q.push(t)
 }
 

@@ -84,7 +84,7 @@ func (e *executor) decide() (p pick, ok bool) {
 		e.next = pick{}
 		return p, true
 	}
-	if e.viaDriver || e.runq.len() == 0 {
+	if e.viaDriver || e.host.Ready == 0 {
 		return pick{}, false
 	}
 	p.task, p.err = e.schedule()
@@ -245,6 +245,7 @@ func (e *executor) workerOf(t *kernel.Task) *worker {
 // start marks t as the running task.
 func (e *executor) start(t *kernel.Task) {
 	t.Sim.State = stRunning
+	t.Sim.Spawned = false
 	e.current = t
 	// For the watchdog: a step counter that stays put while a task is
 	// stuck (between steps nothing waits). The store also publishes

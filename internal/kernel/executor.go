@@ -33,6 +33,14 @@ type Executor interface {
 	// Yield is a bare yield point (runtime.YieldNow).
 	Yield(t *Task)
 
+	// Point is a scheduling point at an operation that need not wait
+	// (SPEC S2, revised): the strategy may run another task before t goes
+	// on. t is the running task, or nil for an operation that takes no
+	// ctx (the executor's running task then). Callers go through
+	// Task.Point or Host.Point, which call it only when another task is
+	// runnable. Production never calls it.
+	Point(t *Task, op string)
+
 	// Abort requests that t be dropped at its next yield point (S15).
 	Abort(t *Task)
 

@@ -148,6 +148,9 @@ func (l *joinLock) Unlock() {
 type SimState struct {
 	State  uint8   // runnable, parked, running, ... (sim's own constants)
 	Woken  uint8   // why Park returned (sim's own constants)
+	// Spawned is set when the task spawns and cleared at its next step:
+	// a Spawn right after a Spawn is no scheduling point (see OpSpawn).
+	Spawned bool
 	Watch  int32   // position in the ctx watch list, or -1
 	Prio   uint64  // PCT priority
 	Waiter *Waiter // what the task is parked on
@@ -160,6 +163,10 @@ type SimState struct {
 type Host struct {
 	Exec    Executor
 	Virtual bool // Exec.Virtual()
+	// Ready counts a simulation's runnable tasks that are not running
+	// (its run queue), so that a scheduling point with nobody else to run
+	// costs one load and no call (see Point). Production leaves it 0.
+	Ready int
 }
 
 // NewHost returns exec's Host.

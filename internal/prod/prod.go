@@ -165,6 +165,10 @@ func (p *Executor) Yield(t *kernel.Task) {
 	goruntime.Gosched()
 }
 
+// Point is never called in production (Host.Ready stays 0): goroutines
+// interleave on their own.
+func (p *Executor) Point(*kernel.Task, string) {}
+
 func (p *Executor) Abort(t *kernel.Task) {
 	if !t.RequestAbort() {
 		return

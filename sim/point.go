@@ -1,0 +1,37 @@
+package sim
+
+import "github.com/weftsim/weft/internal/kernel"
+
+// Point is a scheduling point at an operation that need not wait (SPEC S2,
+// revised; see kernel.Task.Point for where each operation has it). It is
+// called only while another task is runnable, and is a step like any
+// other: the running task goes back to the run queue and the strategy
+// picks, among it and the others, the task that runs next. FIFO always
+// picks the running task (it is not preemptive); Random picks uniformly;
+// PCT picks the highest priority, so a change point can fall here. A task
+// picked again goes on without a coroutine switch.
+//
+// A task aborted meanwhile is dropped here (S15), unless it is already
+// unwinding: a deferred Unlock must not cut short the function that
+// defers it.
+func (e *executor) Point(t *kernel.Task, op string) {
+	if t == nil {
+		t = e.current
+	}
+	if t == nil || t != e.current || e.inFire {
+		// Outside any task (the harness, a timer's callback): nothing to
+		// switch. A ctx of another task is reported where it waits.
+		return
+	}
+	if op == kernel.OpSpawn && t.Sim.Spawned {
+		return // a run of Spawns is one point (S11)
+	}
+	e.event(EvYield, t, 0, op)
+	t.Sim.State = stRunnable
+	e.runq.preempt(t)
+	e.host.Ready++
+	e.switchOut(t)
+	if !t.Unwinding() {
+		kernel.CheckDrop(t)
+	}
+}
