@@ -226,6 +226,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	if cur == nil {
 		cur = begin(ctx)
 	}
+	cur.Point("Chan.Send") // SPEC S2 (revised)
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
@@ -256,6 +257,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	if cur == nil {
 		cur = begin(ctx)
 	}
+	cur.Point("Chan.Recv") // SPEC S2 (revised)
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {
@@ -293,6 +295,7 @@ func (c *Chan[T]) putBack(v T) {
 // TrySend sends v if that needs no wait; otherwise it returns ErrFull, or
 // ErrClosed if the channel is closed.
 func (c *Chan[T]) TrySend(v T) error {
+	c.mu.point("Chan.TrySend")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
@@ -304,6 +307,7 @@ func (c *Chan[T]) TrySend(v T) error {
 // TryRecv receives a value if one is ready; otherwise it returns ErrEmpty,
 // or ErrClosed if the channel is closed and drained.
 func (c *Chan[T]) TryRecv() (T, error) {
+	c.mu.point("Chan.TryRecv")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, st, err := c.recvNow(&claimer{})
@@ -318,8 +322,8 @@ func (c *Chan[T]) TryRecv() (T, error) {
 // channel is already closed.
 func (c *Chan[T]) Close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		panic("runtime: Close of a closed Chan; close a channel once, from its sender")
 	}
 	c.closed = true
@@ -329,6 +333,8 @@ func (c *Chan[T]) Close() {
 			grantRecv(w, zero, true) // a waiting sender's slot alike
 		}
 	}
+	c.mu.Unlock()
+	c.mu.point("Chan.Close")
 }
 
 // Len returns the number of buffered values.

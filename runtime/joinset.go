@@ -32,6 +32,7 @@ func (s *JoinSet[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, 
 	if cur == nil {
 		panic(spawnMisuse)
 	}
+	cur.Point(kernel.OpSpawn) // SPEC S2 (revised): before it, as Spawn's
 	b := &body[T]{f: f}
 	js := &s.s
 	js.mu.Lock()
@@ -120,6 +121,9 @@ func (s *JoinSet[T]) AbortAll() {
 	js.mu.Unlock()
 	for _, b := range members {
 		b.task.Executor().Abort(&b.task)
+	}
+	if len(members) > 0 {
+		members[0].task.Host().Point("JoinSet.AbortAll") // SPEC S2 (revised)
 	}
 }
 

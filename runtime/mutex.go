@@ -42,6 +42,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	if !cur.Simulated() && m.state.CompareAndSwap(mutexReady, mutexReady|mutexHeld) {
 		return nil
 	}
+	cur.Point("Mutex.Lock") // SPEC S2 (revised): before the op
 	// The slow path stays in Lock: a frame less between a waiting task and
 	// its switch (see kernel.LeaveQueue).
 	m.mu.Lock()
@@ -68,7 +69,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		return nil
 	}
 	if kernel.LeaveQueue(&m.mu, &m.waiters, w) { // dropped right after the hand-over: pass it on
-		m.Unlock()
+		m.unlock()
 	}
 	return kernel.Resume(cur, err)
 }
@@ -95,6 +96,7 @@ func (m *Mutex) takeOrQueue() bool {
 // TryLock locks m if it is free and nobody waits for it, and reports
 // whether it did. It never waits.
 func (m *Mutex) TryLock() bool {
+	m.mu.point("Mutex.TryLock")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.mu.virtual {
@@ -118,6 +120,11 @@ func (m *Mutex) TryLock() bool {
 // Unlock unlocks m, handing it to the first waiter if there is one. It
 // panics if m is not locked.
 func (m *Mutex) Unlock() {
+	m.unlock()
+	m.mu.point("Mutex.Unlock")
+}
+
+func (m *Mutex) unlock() {
 	// A production Mutex never turns virtual, so this read does not race.
 	if m.mu.virtual {
 		if m.locked && m.waiters.Len() == 0 { // one task runs at a time (S2)

@@ -22,6 +22,7 @@ var notifiedAll = new(bool)
 // first it returns ctx.Err() and consumes nothing.
 func (n *Notify) Wait(ctx context.Context) error {
 	cur := begin(ctx)
+	cur.Point("Notify.Wait") // SPEC S2 (revised)
 	n.mu.Lock()
 	n.mu.home.check(cur, "Notify")
 	if n.permit {
@@ -37,7 +38,7 @@ func (n *Notify) Wait(ctx context.Context) error {
 		return nil
 	}
 	if kernel.LeaveQueue(&n.mu, &n.waiters, w) && w.Data == nil {
-		n.NotifyOne() // dropped right after NotifyOne: pass it on
+		n.notifyOne() // dropped right after NotifyOne: pass it on
 	}
 	return kernel.Resume(cur, err)
 }
@@ -45,19 +46,25 @@ func (n *Notify) Wait(ctx context.Context) error {
 // NotifyOne wakes the first waiting task, or stores a permit if none waits
 // (at most one permit is kept).
 func (n *Notify) NotifyOne() {
+	n.notifyOne()
+	n.mu.point("Notify.NotifyOne")
+}
+
+func (n *Notify) notifyOne() {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	if !n.waiters.WakeOne() {
 		n.permit = true
 	}
+	n.mu.Unlock()
 }
 
 // NotifyAll wakes every task waiting now. It stores no permit.
 func (n *Notify) NotifyAll() {
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	for w := n.waiters.PopFront(); w != nil; w = n.waiters.PopFront() {
 		w.Data = notifiedAll
 		w.Task.Executor().Unpark(w)
 	}
+	n.mu.Unlock()
+	n.mu.point("Notify.NotifyAll")
 }

@@ -35,6 +35,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 
 func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	cur := begin(ctx)
+	cur.Point(op) // SPEC S2 (revised)
 	s.mu.Lock()
 	s.mu.home.check(cur, "Semaphore")
 	if n < 0 || n > s.size {
@@ -67,7 +68,10 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 
 // TryAcquire takes n permits if they are free and nobody waits, and reports
 // whether it did. It never waits.
-func (s *Semaphore) TryAcquire(n int64) bool {
+func (s *Semaphore) TryAcquire(n int64) bool { return s.tryAcquire(n, "Semaphore.TryAcquire") }
+
+func (s *Semaphore) tryAcquire(n int64, op string) bool {
+	s.mu.point(op)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if n >= 0 && s.size-s.held >= n && s.waiters.Len() == 0 {
@@ -79,14 +83,18 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 
 // Release returns n permits and serves waiting requests in order. It panics
 // if more permits are released than are held.
-func (s *Semaphore) Release(n int64) {
+func (s *Semaphore) Release(n int64) { s.release(n, "Semaphore.Release") }
+
+func (s *Semaphore) release(n int64, op string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if n < 0 || n > s.held {
+		s.mu.Unlock()
 		panic("runtime: Semaphore.Release of more permits than are held; release what you acquired")
 	}
 	s.held -= n
 	s.grant()
+	s.mu.Unlock()
+	s.mu.point(op)
 }
 
 // grant serves waiting requests from the head while they fit.
@@ -133,10 +141,10 @@ func (rw *RWMutex) RLock(ctx context.Context) error {
 }
 
 // TryLock locks rw for writing if that needs no wait.
-func (rw *RWMutex) TryLock() bool { return rw.init().TryAcquire(maxReaders) }
+func (rw *RWMutex) TryLock() bool { return rw.init().tryAcquire(maxReaders, "RWMutex.TryLock") }
 
 // TryRLock locks rw for reading if that needs no wait.
-func (rw *RWMutex) TryRLock() bool { return rw.init().TryAcquire(1) }
+func (rw *RWMutex) TryRLock() bool { return rw.init().tryAcquire(1, "RWMutex.TryRLock") }
 
 // Unlock unlocks a write lock. It panics if rw is not locked for writing.
 func (rw *RWMutex) Unlock() {
@@ -147,7 +155,7 @@ func (rw *RWMutex) Unlock() {
 		panic("runtime: RWMutex.Unlock of an RWMutex not locked for writing")
 	}
 	s.mu.Unlock()
-	s.Release(maxReaders)
+	s.release(maxReaders, "RWMutex.Unlock")
 }
 
 // RUnlock unlocks one read lock. It panics if rw is not locked for reading.
@@ -159,5 +167,5 @@ func (rw *RWMutex) RUnlock() {
 		panic("runtime: RWMutex.RUnlock of an RWMutex not locked for reading")
 	}
 	s.mu.Unlock()
-	s.Release(1)
+	s.release(1, "RWMutex.RUnlock")
 }

@@ -75,6 +75,17 @@ func (l *lock) Unlock() {
 	}
 }
 
+// point is the scheduling point of an operation that takes no ctx (SPEC
+// S2, revised: every operation on a primitive is one in a simulation).
+// Only a primitive that belongs to a simulation has one; call it outside
+// l, before an operation that may fail without effect (TryLock, TrySend)
+// or after one that releases (Unlock, Close). See kernel.Task.Point.
+func (l *lock) point(op string) {
+	if l.virtual {
+		l.home.h.Point(op)
+	}
+}
+
 // home records the runtime a primitive is used with and refuses a second
 // one when either is a simulation (§8): a simulated primitive shared with
 // another runtime would let that runtime's goroutines race the seed.

@@ -18,24 +18,33 @@ type WaitGroup struct {
 // Add adds delta, which may be negative, to the counter; when it reaches
 // zero every Wait returns. It panics if the counter goes negative.
 func (wg *WaitGroup) Add(delta int) {
+	wg.add(delta)
+	wg.mu.point("WaitGroup.Add")
+}
+
+func (wg *WaitGroup) add(delta int) {
 	wg.mu.Lock()
-	defer wg.mu.Unlock()
 	wg.n += delta
 	if wg.n < 0 {
+		wg.mu.Unlock()
 		panic("runtime: negative WaitGroup counter; call Done once per Add")
 	}
 	if wg.n == 0 {
 		wg.waiters.WakeAll()
 	}
+	wg.mu.Unlock()
 }
 
 // Done decrements the counter by one.
-func (wg *WaitGroup) Done() { wg.Add(-1) }
+func (wg *WaitGroup) Done() {
+	wg.add(-1)
+	wg.mu.point("WaitGroup.Done")
+}
 
 // Go spawns f as a task counted by wg: Add(1) before, Done when f ends,
 // however it ends.
 func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
-	wg.Add(1)
+	wg.add(1) // one scheduling point for both: Spawn's
 	spawnAt(ctx, func(ctx context.Context) (struct{}, error) {
 		defer wg.Done()
 		f(ctx)
@@ -47,6 +56,7 @@ func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 // ctx.Err().
 func (wg *WaitGroup) Wait(ctx context.Context) error {
 	cur := begin(ctx)
+	cur.Point("WaitGroup.Wait") // SPEC S2 (revised)
 	wg.mu.Lock()
 	wg.mu.home.check(cur, "WaitGroup")
 	if wg.n == 0 {
