@@ -19,6 +19,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, address)
 	}
+	n.point("netsim.Dial")
 	if err := checkNetwork(network, "tcp", "tcp4"); err != nil {
 		return nil, opError("dial", network, nil, nil, err)
 	}

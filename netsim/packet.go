@@ -3,8 +3,6 @@ package netsim
 import (
 	"net"
 	"time"
-
-	"github.com/weftsim/weft/runtime"
 )
 
 // MaxDatagram is the largest datagram payload (as over IPv4).
@@ -20,12 +18,13 @@ type packetConn struct {
 	h        *Host
 	addr     *net.UDPAddr
 	queue    []datagram
-	data     runtime.Notify
+	data     signal
 	closed   bool
 	rdl, wdl time.Time
 }
 
 func (pc *packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	pc.h.net.point("packetConn.ReadFrom")
 	for {
 		if pc.closed {
 			return 0, nil, opError("read", "udp", pc.addr, nil, net.ErrClosed)
@@ -44,6 +43,7 @@ func (pc *packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
 // WriteTo sends one datagram. It never waits: a datagram to a port where
 // nobody listens is lost, as on a real network.
 func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	pc.h.net.point("packetConn.WriteTo")
 	if pc.closed {
 		return 0, opError("write", "udp", pc.addr, addr, net.ErrClosed)
 	}

@@ -4,8 +4,6 @@ import (
 	"io"
 	"net"
 	"time"
-
-	"github.com/weftsim/weft/runtime"
 )
 
 // pipe is one direction of a stream: bytes in flight (each segment arrives
@@ -20,8 +18,8 @@ type pipe struct {
 	last     time.Time // arrival of the latest segment: keeps the order
 	fin      bool      // the writer's FIN arrived, after all its data
 	reset    bool      // the connection was reset
-	data     runtime.Notify
-	space    runtime.Notify
+	data     signal
+	space    signal
 }
 
 // segment is a piece of a stream on its way.
@@ -93,6 +91,7 @@ func (n *Network) pump(p *pipe) {
 }
 
 func (c *conn) Read(b []byte) (int, error) {
+	c.n.point("conn.Read")
 	for {
 		switch {
 		case c.closed:
@@ -114,6 +113,7 @@ func (c *conn) Read(b []byte) (int, error) {
 }
 
 func (c *conn) Write(b []byte) (int, error) {
+	c.n.point("conn.Write")
 	written := 0
 	for written < len(b) {
 		switch {
@@ -232,11 +232,12 @@ type listener struct {
 	h       *Host
 	addr    *net.TCPAddr
 	backlog []*conn
-	accept  runtime.Notify
+	accept  signal
 	closed  bool
 }
 
 func (l *listener) Accept() (net.Conn, error) {
+	l.h.net.point("listener.Accept")
 	for {
 		if l.closed {
 			return nil, opError("accept", "tcp", nil, l.addr, net.ErrClosed)

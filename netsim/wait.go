@@ -11,33 +11,61 @@ import (
 
 	"github.com/weftsim/weft/clock"
 	"github.com/weftsim/weft/internal/kernel"
-	"github.com/weftsim/weft/runtime"
 )
+
+// signal wakes the tasks waiting on a socket. It is runtime.Notify's
+// NotifyAll and Wait without their scheduling points: a socket call is one
+// scheduling point, at its start (point), and never switches in the middle
+// (SPEC S2, revised), so a check of the socket's state and the wait that
+// follows it see the same state.
+type signal struct{ waiters kernel.WaitQueue }
+
+// NotifyAll wakes every task waiting on s.
+func (s *signal) NotifyAll() { s.waiters.WakeAll() }
+
+// point is the scheduling point of the socket call op, before it acts.
+func (n *Network) point(op string) {
+	if cur := n.ex.Current(); cur != nil {
+		cur.Point(op)
+	}
+}
 
 // wait parks the calling task until sig is notified or the deadline (zero:
 // none) passes. Socket methods take no context, so the simulation tells
 // which task calls (S32: only tasks may wait).
-func (n *Network) wait(sig *runtime.Notify, deadline time.Time) error {
+func (n *Network) wait(sig *signal, deadline time.Time) error {
 	cur := n.ex.Current()
 	if cur == nil {
 		panic("netsim: a blocking socket call outside the simulation's tasks; call it from a task")
 	}
 	var ctx context.Context = cur
 	if deadline.IsZero() {
-		return sig.Wait(ctx)
+		return sig.wait(ctx, cur)
 	}
 	if !n.ex.Now().Before(deadline) {
 		return os.ErrDeadlineExceeded
 	}
 	dctx, cancel := clock.WithDeadline(ctx, deadline)
 	defer cancel()
-	if err := sig.Wait(dctx); err != nil {
+	if err := sig.wait(dctx, cur); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return os.ErrDeadlineExceeded
 		}
 		return err
 	}
 	return nil
+}
+
+// wait parks cur until s is notified or ctx ends.
+func (s *signal) wait(ctx context.Context, cur *kernel.Task) error {
+	kernel.CheckDrop(cur)
+	w := cur.Waiter(kernel.Reason{Op: "netsim socket"})
+	s.waiters.PushBack(w)
+	err := cur.Executor().Park(ctx, w)
+	if err != nil {
+		s.waiters.Remove(w)
+	}
+	return kernel.Resume(cur, err)
 }
 
 // note records a network event in the simulation's log and hash.
