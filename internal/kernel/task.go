@@ -146,15 +146,15 @@ func (l *joinLock) Unlock() {
 
 // SimState is the simulated executor's bookkeeping for a task.
 type SimState struct {
-	State  uint8   // runnable, parked, running, ... (sim's own constants)
-	Woken  uint8   // why Park returned (sim's own constants)
+	State uint8 // runnable, parked, running, ... (sim's own constants)
+	Woken uint8 // why Park returned (sim's own constants)
 	// Spawned is set when the task spawns and cleared at its next step:
 	// a Spawn right after a Spawn is no scheduling point (see OpSpawn).
 	Spawned bool
-	Watch  int32   // position in the ctx watch list, or -1
-	Prio   uint64  // PCT priority
-	Waiter *Waiter // what the task is parked on
-	Worker any     // the coroutine running the task
+	Watch   int32   // position in the ctx watch list, or -1
+	Prio    uint64  // PCT priority
+	Waiter  *Waiter // what the task is parked on
+	Worker  any     // the coroutine running the task
 }
 
 // Host is an executor as its tasks see it. Each executor makes one and its
