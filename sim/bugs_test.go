@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/runtime"
 	"github.com/weftsim/weft/sim"
@@ -137,21 +140,22 @@ func seedsToFind(prog func(ctx context.Context) error, s sim.Strategy, max int) 
 const rateSeeds = 500
 
 func TestExploration_FindsKnownBugs(t *testing.T) {
-	const max = 2000
-	strategies := []sim.Strategy{sim.FIFO(), sim.Random(), sim.PCT(2), sim.PCT(3)}
+	const limit = 2000
 	var table strings.Builder
-	fmt.Fprintf(&table, "%-38s", "first failing seed (failing share)")
-	for _, s := range strategies {
-		fmt.Fprintf(&table, "%16v", s)
-	}
-	table.WriteString("\n")
+	fmt.Fprintf(&table, "%-38s%16s%16s%16s%16s\n", "first failing seed (failing share)", "fifo", "random", "pct:2:k", "pct:3:k")
 	for _, b := range bugs {
 		fmt.Fprintf(&table, "%-38s", b.name)
-		for _, s := range strategies {
-			n := seedsToFind(b.prog, s, max)
+		// PCT's horizon k is the program's longest run, as sim.Test
+		// measures it (sim.Run alone cannot).
+		k := 0
+		for seed := range uint64(20) {
+			k = max(k, int(sim.Run(b.prog, sim.WithSeed(seed+1), sim.WithStrategy(sim.PCT(1))).Steps))
+		}
+		for _, s := range []sim.Strategy{sim.FIFO(), sim.Random(), sim.PCT(2).PCTHorizon(k), sim.PCT(3).PCTHorizon(k)} {
+			n := seedsToFind(b.prog, s, limit)
 			cell := fmt.Sprint(n)
 			if n == 0 {
-				cell = fmt.Sprintf(">%d", max)
+				cell = fmt.Sprintf(">%d", limit)
 			}
 			fails := 0
 			for seed := range uint64(rateSeeds) {
@@ -161,7 +165,7 @@ func TestExploration_FindsKnownBugs(t *testing.T) {
 			}
 			fmt.Fprintf(&table, "%16s", fmt.Sprintf("%s (%.1f%%)", cell, 100*float64(fails)/rateSeeds))
 			if s != sim.FIFO() {
-				assert.NotZero(t, n, "%s: %v did not find it in %d seeds", b.name, s, max)
+				assert.NotZero(t, n, "%s: %v did not find it in %d seeds", b.name, s, limit)
 			}
 		}
 		table.WriteString("\n")
@@ -169,15 +173,60 @@ func TestExploration_FindsKnownBugs(t *testing.T) {
 	t.Logf("seeds until the first failing run:\n%s", table.String())
 }
 
+// interleaved fails only for the order a, b, A, B of four critical
+// sections, two per task: A must be preempted after its first section and
+// B after its first, two change points at the right steps (depth 3). No
+// YieldNow: the points are the operations on the Mutex (SPEC S2, revised).
+func interleaved(ctx context.Context) error {
+	var mu runtime.Mutex
+	var order []byte
+	section := func(ctx context.Context, c byte) {
+		_ = mu.Lock(ctx)
+		order = append(order, c)
+		mu.Unlock()
+	}
+	var wg runtime.WaitGroup
+	wg.Go(ctx, func(ctx context.Context) { section(ctx, 'a'); section(ctx, 'A') })
+	wg.Go(ctx, func(ctx context.Context) { section(ctx, 'b'); section(ctx, 'B') })
+	if err := wg.Wait(ctx); err != nil {
+		return err
+	}
+	if string(order) == "abAB" {
+		return errors.New("the sections ran as a, b, A, B")
+	}
+	return nil
+}
+
 // PCT finds a bug of depth d among n tasks and k steps with probability
-// at least 1/(n*k^(d-1)) per run; for depth3 (n = 4 tasks with the root,
-// k = steps of a run) that bounds the expected seeds.
-func TestPCT3_FindsTheDepth3BugWithinItsGuarantee(t *testing.T) {
-	k := int(sim.Run(depth3, sim.WithStrategy(sim.FIFO())).Steps)
-	n := 4
-	bound := n * k * k
-	s := sim.PCT(3).PCTHorizon(k)
-	found := seedsToFind(depth3, s, bound)
-	assert.NotZero(t, found, "PCT(3) with horizon %d did not find the bug within %d seeds", k, bound)
-	t.Logf("PCT(3), horizon %d steps: found at seed %d; guarantee n*k^2 = %d", k, found, bound)
+// at least p = 1/(n*k^(d-1)) per run. sim.Test measures the horizon of
+// PCT(3) without one (see sim.PCT), so the bound holds without the user
+// setting it: each bug turns up within 3/p seeds, and the report's replay
+// command, which names the horizon used, reproduces the failing run. With
+// the old fixed horizon of 1000 steps for runs of about 15, the change
+// points fell past the end of every run: the interleaved bug was not found
+// in 3/p seeds.
+func TestPCT3_WithoutHorizonFindsDepth3BugsWithinTheBound(t *testing.T) {
+	replay := regexp.MustCompile(`-sim.seed=(\d+) -sim.strategy=(pct:3:\d+)`)
+	for _, b := range []struct {
+		name string
+		prog func(ctx context.Context) error
+		n    int // tasks, the root included
+	}{{"interleaved", interleaved, 3}, {"depth3", depth3, 4}} {
+		k := 0
+		for seed := range uint64(200) { // the longest run, for the bound
+			k = max(k, int(sim.Run(b.prog, sim.WithSeed(seed+1), sim.WithStrategy(sim.PCT(3).PCTHorizon(20))).Steps))
+		}
+		limit := 3 * b.n * k * k // 3/p
+		t.Setenv("WEFT_SIM_SEEDS", strconv.Itoa(limit))
+		report := simTestVerdict(t, b.prog, sim.WithStrategy(sim.PCT(3)))
+		m := replay.FindStringSubmatch(report)
+		if !assert.NotNil(t, m, "%s: sim.Test with PCT(3) did not find it within 3/p = %d seeds:\n%s", b.name, limit, report) {
+			continue
+		}
+		seed, _ := strconv.ParseUint(m[1], 10, 64)
+		s, err := sim.ParseStrategy(m[2])
+		require.NoError(t, err)
+		assert.Error(t, sim.Run(b.prog, sim.WithSeed(seed), sim.WithStrategy(s)).Err, "%s: the replay command does not reproduce the failure", b.name)
+		t.Logf("%s: found at seed %d (strategy %v); k = %d, n = %d, 3/p = %d", b.name, seed, s, k, b.n, limit)
+	}
 }

@@ -90,8 +90,18 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	}
 	check := s.check || c.checkDeterminism
 	start := time.Now()
+	var horizon horizonEstimate
+	for seed := range seedsOf(ranges, s.shard) { // the first seed may measure PCT's horizon
+		if res, ok := horizon.probe(c.strategy, seed, body, opts); ok && (res.Err != nil || t.Failed()) {
+			if !res.recorded {
+				res = Run(body, append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(res.Strategy), WithRecording())...)
+			}
+			t.Fatal(report(t.Name(), res, 1, writeReplay(t, dir, res)))
+		}
+		break
+	}
 	if workers := max(s.parallel, c.parallel); workers > 1 && !check {
-		exploreParallel(t, body, opts, c, seedsOf(ranges, s.shard), workers, s.budget, dir)
+		exploreParallel(t, body, opts, c, seedsOf(ranges, s.shard), workers, s.budget, dir, &horizon)
 		return
 	}
 	tried := 0
@@ -100,7 +110,8 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 			break
 		}
 		tried++
-		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), recordingUpTo(recordLimit))
+		strategy := horizon.strategy(c.strategy)
+		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(strategy), recordingUpTo(recordLimit))
 		if check {
 			run = append(run, WithTrace(max(c.traceSize, checkTrace)))
 		}
@@ -114,7 +125,7 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		}
 		if check {
 			if msg := compareRuns(res, Run(body, append(run, perturb())...)); msg != "" {
-				t.Fatalf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(t.Name(), seed, c.strategy))
+				t.Fatalf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(t.Name(), seed, strategy))
 			}
 		}
 	}
@@ -127,7 +138,7 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 // simulation, and reports the smallest failing seed among those run. f must
 // allow concurrent runs (Parallel's doc).
 func exploreParallel(t testing.TB, body func(context.Context) error, opts []Option, c config,
-	seeds iter.Seq[uint64], workers int, budget time.Duration, dir string) {
+	seeds iter.Seq[uint64], workers int, budget time.Duration, dir string, horizon *horizonEstimate) {
 	t.Helper()
 	start := time.Now()
 	next := make(chan uint64)
@@ -155,7 +166,7 @@ func exploreParallel(t testing.TB, body func(context.Context) error, opts []Opti
 	for range workers {
 		wg.Go(func() {
 			for seed := range next {
-				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(c.strategy), recordingUpTo(recordLimit))
+				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(horizon.strategy(c.strategy)), recordingUpTo(recordLimit))
 				res := Run(body, run...)
 				if res.Err != nil && !res.recorded {
 					res = Run(body, append(run, WithRecording())...)

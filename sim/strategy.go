@@ -23,11 +23,11 @@ const (
 type Strategy struct {
 	kind    strategyKind
 	depth   int
-	horizon int
+	horizon int // PCT: 0 means estimated (see PCT)
 }
 
-// DefaultPCTHorizon is the number of steps over which PCT spreads its
-// priority change points unless PCTHorizon says otherwise.
+// DefaultPCTHorizon is the horizon of a PCT strategy without one outside
+// Test, which measures it instead (see PCT).
 const DefaultPCTHorizon = 1000
 
 // FIFO runs tasks in run-queue order, like Tokio's current-thread scheduler.
@@ -38,20 +38,39 @@ func FIFO() Strategy { return Strategy{kind: kindFIFO} }
 func Random() Strategy { return Strategy{kind: kindRandom} }
 
 // PCT is probabilistic concurrency testing: each task gets a random
-// priority, the highest-priority runnable task runs, and at depth-1 random
-// steps among the first DefaultPCTHorizon the running task drops to the
-// lowest priority. A task that calls YieldNow draws a fresh priority, so
-// spin-waiting makes progress. A bug that needs d ordering constraints among n tasks
-// and k steps is found by one run with probability at least 1/(n*k^(d-1)).
+// priority, the highest-priority runnable task runs at every step, and at
+// depth-1 steps drawn uniformly from the run's k steps (its horizon) the
+// running task drops below every other. A bug that needs d ordering
+// constraints among n tasks and k steps is found by one run with
+// probability at least 1/(n*k^(d-1)).
+//
+// The bound needs the horizon to be the run's length, so unless
+// PCTHorizon sets it, Test measures it: its first seed runs under PCT(1)
+// first (no change points, so no horizon needed; an ordinary run of the
+// exploration, reported if it fails), and that run's step count is the
+// horizon of every seed (the same in a parallel exploration as in a
+// sequential one). Each run's Result.Strategy names the horizon it used
+// ("pct:3:10"), and the replay command and file with it, so a replay
+// never depends on the estimate. Run and New cannot measure a program they run once (running
+// it twice would repeat its side effects): they use DefaultPCTHorizon,
+// which suits runs of about that many steps; set PCTHorizon for others.
+//
+// Priorities change only at change points, with one exception that keeps
+// spin-waiting alive: a task that calls YieldNow PCTSpinYields times with
+// no other task running in between is spinning, and drops below every
+// other task (spinners then take turns). Fewer yields leave its priority
+// as it is. A task that spins without YieldNow (on TryLock, say) starves
+// the others under PCT, as under FIFO.
 func PCT(depth int) Strategy {
 	if depth < 1 {
 		panic("sim: PCT depth must be at least 1; PCT(1) is priority scheduling without change points")
 	}
-	return Strategy{kind: kindPCT, depth: depth, horizon: DefaultPCTHorizon}
+	return Strategy{kind: kindPCT, depth: depth}
 }
 
 // PCTHorizon returns s with its change points spread over the first steps
-// steps. It panics unless s is a PCT strategy and steps >= 1.
+// steps, instead of a measured horizon. It panics unless s is a PCT
+// strategy and steps >= 1.
 func (s Strategy) PCTHorizon(steps int) Strategy {
 	if s.kind != kindPCT || steps < 1 {
 		panic("sim: PCTHorizon applies to PCT(depth) with steps >= 1")
@@ -61,13 +80,14 @@ func (s Strategy) PCTHorizon(steps int) Strategy {
 }
 
 // String returns the form ParseStrategy reads and -sim.strategy takes:
-// "fifo", "random", "pct:3" or "pct:3:500" (depth 3, horizon 500).
+// "fifo", "random", "pct:3" (depth 3, horizon measured) or "pct:3:500"
+// (depth 3, horizon 500).
 func (s Strategy) String() string {
 	switch s.kind {
 	case kindFIFO:
 		return "fifo"
 	case kindPCT:
-		if s.horizon != DefaultPCTHorizon {
+		if s.horizon != 0 {
 			return fmt.Sprintf("pct:%d:%d", s.depth, s.horizon)
 		}
 		return fmt.Sprintf("pct:%d", s.depth)
@@ -94,7 +114,7 @@ func ParseStrategy(v string) (Strategy, error) {
 		if len(parts) > 3 {
 			return bad("too many parameters")
 		}
-		s := Strategy{kind: kindPCT, depth: 3, horizon: DefaultPCTHorizon}
+		s := Strategy{kind: kindPCT, depth: 3}
 		for i, p := range parts[1:] {
 			n, err := strconv.Atoi(p)
 			if err != nil || n < 1 {
@@ -210,54 +230,78 @@ func (q *randomQueue) pick(uint64) *kernel.Task {
 }
 
 // pctQueue is a max-heap on (priority, -ID). Priorities fall in three
-// bands. A new task gets a random priority in the top band, [yieldBand+1,
-// yieldBand+2^62). The i-th change point lowers the chosen task to
-// depth-i, the bottom band, below everything. YieldNow moves a task into
-// the middle band, just below every task that has not yielded since: see
-// yield.
+// bands. A new task gets a random priority in the top band, from
+// initialBand up. The i-th change point lowers the chosen task to
+// changeBand+depth-i, below every initial priority. YieldNow moves a task
+// into the bottom band, below changeBand: see yield.
 type pctQueue struct {
-	dec       *decider
-	depth     int
-	changes   []uint64 // sorted steps at which a change point falls
-	heap      []*kernel.Task
-	nextYield uint64 // the priority the next YieldNow gives, counting down
+	dec     *decider
+	depth   int
+	changes []uint64 // sorted steps at which a change point falls
+	heap    []*kernel.Task
+	// spinner is the task that yielded last, if no other task has run
+	// since; spins counts its yields in a row.
+	spinner *kernel.Task
+	spins   int
+	low     uint64 // the priority of the next spinner, counting down
 }
 
-// yieldBand is the top of the middle band of PCT priorities.
-const yieldBand = 1 << 62
+// PCTSpinYields is how many YieldNow calls in a row, with no other task
+// running in between, make a task a spinner under PCT (see PCT).
+const PCTSpinYields = 4
+
+// The bands of PCT priorities.
+const (
+	initialBand = 1 << 63
+	changeBand  = 1 << 62
+)
 
 func (q *pctQueue) len() int               { return len(q.heap) }
 func (q *pctQueue) preempt(t *kernel.Task) { q.push(t) }
 
 func (q *pctQueue) push(t *kernel.Task) {
 	if t.Sim.Prio == 0 {
-		t.Sim.Prio = yieldBand + 1 + q.dec.uint64()>>2
+		t.Sim.Prio = initialBand + q.dec.uint64()>>2
 	}
 	q.heap = append(q.heap, t)
 	q.up(len(q.heap) - 1)
 }
 
-// yield lowers a task that calls YieldNow below every task that has not
-// yielded since (a change point's priority it keeps, being lower still).
-// Without it a task spinning on YieldNow, waiting for another to make
-// progress, would keep the highest priority and starve everyone for ever;
-// with it, tasks that yield take turns in the order they yielded. This is
-// the one change of priority outside the change points, and it is
-// deterministic: it draws nothing.
+// yield requeues a task that called YieldNow with its priority, unless it
+// is spinning: PCTSpinYields yields in a row with nobody else running
+// lower it below every other task, those lowered by a change point
+// included. A task spinning on YieldNow until another makes progress
+// would otherwise keep its priority and starve that other for ever. This
+// is the one change of priority outside the change points; it draws
+// nothing.
 func (q *pctQueue) yield(t *kernel.Task) {
-	if q.nextYield == 0 {
-		q.nextYield = yieldBand
+	if t != q.spinner {
+		q.spinner, q.spins = t, 0
 	}
-	t.Sim.Prio = min(t.Sim.Prio, q.nextYield)
-	q.nextYield--
+	if q.spins++; q.spins >= PCTSpinYields {
+		if q.low == 0 {
+			q.low = changeBand - 1
+		}
+		t.Sim.Prio = min(t.Sim.Prio, q.low)
+		q.low--
+		q.spinner = nil
+	}
 	q.push(t)
 }
 
 func (q *pctQueue) pick(step uint64) *kernel.Task {
+	t := q.pick1(step)
+	if t != q.spinner {
+		q.spinner = nil // another task runs: no spin
+	}
+	return t
+}
+
+func (q *pctQueue) pick1(step uint64) *kernel.Task {
 	t := q.pop()
 	for len(q.changes) > 0 && q.changes[0] <= step {
 		q.changes = q.changes[1:]
-		t.Sim.Prio = uint64(len(q.changes) + 1)
+		t.Sim.Prio = min(t.Sim.Prio, changeBand+uint64(len(q.changes)+1))
 		q.heap = append(q.heap, t)
 		q.up(len(q.heap) - 1)
 		t = q.pop()
