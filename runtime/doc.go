@@ -48,29 +48,58 @@
 //     the tasks of an abandoned JoinSet keep running. Call Shutdown when
 //     they must not outlive it.
 //
-// # Yield points
+// # Scheduling points
 //
-// A yield point is where a task may be suspended so that others run, and
-// where an aborted task is dropped. In a simulation nothing else switches
-// tasks (S2). The yield points are:
+// A scheduling point (or yield point) is where a task may be suspended so
+// that others run, and where an aborted task is dropped (S15). In a
+// simulation nothing else switches tasks, and every operation on a weft
+// primitive is one, whether or not it has to wait (S2). This is the one
+// list of them:
 //
-//   - [YieldNow];
-//   - JoinHandle.Join of a task that has not finished;
-//   - JoinSet.JoinNext and JoinSet.Shutdown while no result is ready;
-//   - clock.Sleep with a positive duration;
-//   - a wait of a synchronisation primitive (below) that cannot proceed at
-//     once: Mutex.Lock, RWMutex.Lock and RLock, Semaphore.Acquire,
-//     Notify.Wait, Chan.Send and Recv, WaitGroup.Wait, Once.Do while
-//     another call runs f, Barrier.Wait, Select;
+//   - Spawn, JoinSet.Spawn and WaitGroup.Go, before the task is
+//     registered: it never runs before its spawner's next point (S10),
+//     and a Spawn right after a Spawn has no point of its own, so spawning
+//     while holding any lock cannot deadlock with the spawned tasks (S11);
+//   - JoinHandle.Abort and JoinSet.AbortAll, after the request;
+//   - [YieldNow]; JoinHandle.Join of a task that has not finished;
+//     JoinSet.JoinNext and JoinSet.Shutdown while no result is ready;
+//   - Mutex Lock, TryLock, Unlock; RWMutex Lock, RLock, TryLock, TryRLock,
+//     Unlock, RUnlock; Semaphore Acquire, TryAcquire, Release;
+//   - Chan Send, Recv, TrySend, TryRecv, Close; Select, also when a case is
+//     ready at once;
+//   - Notify Wait, NotifyOne, NotifyAll; WaitGroup Add, Done, Wait;
+//     Once.Do (and OnceValue's function); Barrier.Wait;
+//   - clock.Sleep with a positive duration, and the waits of clock's
+//     timers and tickers;
+//   - netsim's socket calls: Dial, Accept, Read, Write, ReadFrom, WriteTo;
 //   - the end of a task.
 //
-// Every blocking call is also a cancellation point: an aborted task is
-// dropped there even when the call would not wait. Spawn, Abort,
-// IsFinished, ID, CurrentTask, JoinSet.Len, JoinSet.AbortAll, the Try
-// methods, Unlock, Release, the Notify and Close methods and clock.Now never
-// yield. Blocking on anything weft does not provide (a
-// native channel, sync.Mutex, time.Sleep, real I/O) is not a yield point: it
+// An operation that may wait, or fail without effect, has its point
+// before it: a task dropped there did nothing. One that releases (Unlock,
+// RUnlock, Release, Close, NotifyOne, NotifyAll, Add, Done, Abort) has it
+// after it: a task dropped there has released. No operation switches in
+// its middle. A point at which no other task is runnable costs a compare
+// and is not a step. An operation that takes no context (TryLock, Unlock,
+// TrySend, NotifyOne, Add, ...) reaches its simulation through the
+// primitive, which joins the simulation at its first operation with a
+// context; until then those operations are not points.
+//
+// Nothing else switches: IsFinished, ID, CurrentTask, JoinSet.Len,
+// Chan.Len and Cap, clock.Now. Blocking on anything weft does not provide
+// (a native channel, sync.Mutex, time.Sleep, real I/O) is not a point: it
 // stalls a simulation, whose watchdog reports the task with its stack.
+//
+// # Shared memory
+//
+// Memory that tasks share must be synchronised through weft's primitives
+// (a Mutex, a Chan that hands a value over, Spawn and Join, ...) or
+// sync/atomic, exactly as in production, where tasks run in parallel. That
+// a simulation runs one task at a time does not make unsynchronised
+// sharing correct: it is a data race in production, and `go test -race`
+// reports it in a simulation as well, which shows the race detector only
+// the happens-before edges the program creates, none from the scheduler
+// (S2a). A sync.Mutex must not be held across a scheduling point in
+// simulated code: a task that then wants it blocks the whole simulation.
 //
 // # Cancellation
 //

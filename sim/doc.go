@@ -22,26 +22,38 @@
 //
 // # Scheduling
 //
-// Exactly one task runs at a time. Control passes only at yield points (S2):
+// Exactly one task runs at a time. Control passes only at scheduling
+// points, and every operation on a weft primitive is one, whether or not
+// it has to wait (S2): each Mutex, RWMutex, Semaphore, Chan, Notify,
+// WaitGroup, Once, Barrier and Select operation, each netsim socket call,
+// Spawn, Abort, [runtime.YieldNow], the waits of Join and of package
+// clock, and the end of a task. Package runtime's documentation lists them
+// all, with where each operation has its point (before it acts, or after
+// it releases; never in its middle). A point at which no other task is
+// runnable is not a step: the task goes on at no cost.
 //
-//   - [runtime.YieldNow];
-//   - [runtime.JoinHandle.Join] of a task that has not finished;
-//   - [runtime.JoinSet.JoinNext] and Shutdown while no result is ready;
-//   - [clock.Sleep] with a positive duration;
-//   - the end of a task.
+// Running one task at a time does not make unsynchronised sharing
+// correct. Memory shared by tasks must be synchronised through weft's
+// primitives (or sync/atomic), as in production, where the same code runs
+// in parallel; `go test -race` checks it in a simulation too, seeing only
+// the happens-before edges the program creates (S2a).
 //
-// Between two yield points a task runs alone: code there needs no lock. The
-// scheduler loop (S4) fires the timers that are due; if no task is runnable
-// it advances virtual time to the earliest deadline, and if there is none
-// the run fails with a [*DeadlockError]; otherwise the strategy picks one
-// runnable task, which runs to its next yield point. Every decision draws on
-// one PRNG seeded by [WithSeed] (S5):
+// The scheduler loop (S4) fires the timers that are due; if no task is
+// runnable it advances virtual time to the earliest deadline, and if there
+// is none the run fails with a [*DeadlockError]; otherwise the strategy
+// picks one runnable task, which runs to its next scheduling point. At a
+// point that need not wait, the running task is one of the candidates.
+// Every decision draws on one PRNG seeded by [WithSeed] (S5):
 //
 //   - [FIFO] runs tasks in run-queue order, like Tokio's current-thread
-//     scheduler;
-//   - [Random] (the default) picks uniformly among the runnable tasks;
-//   - [PCT](depth) gives tasks random priorities and changes them at depth-1
-//     random steps, which finds bugs that need a few specific orderings.
+//     scheduler: it is not preemptive, so at a point that need not wait
+//     the running task goes on (the step is counted all the same);
+//   - [Random] (the default) picks uniformly among the running task and
+//     the runnable ones;
+//   - [PCT](depth) gives tasks random priorities, runs the highest, and
+//     lowers the running task at depth-1 random steps of the run's length,
+//     which [Test] measures; it finds bugs that need a few specific
+//     orderings with a probability it bounds.
 //
 // Timers due at the same instant fire in an order chosen by the seed, not
 // in creation order (S6).
