@@ -14,13 +14,22 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// inSim runs f as the root task of a simulation without limits.
-func inSim(b *testing.B, f func(ctx context.Context) error) {
+// inSim runs f as the root task of a simulation without limits and
+// returns its scheduling steps.
+func inSim(b *testing.B, f func(ctx context.Context) error) uint64 {
 	b.Helper()
 	res := sim.Run(f, sim.WithStepLimit(0), sim.WithTimeLimit(0), sim.WithStrategy(sim.FIFO()), sim.WithTrace(0))
 	if res.Err != nil {
 		b.Fatal(res.Err)
 	}
+	return res.Steps
+}
+
+// perStep reports the scheduling steps per unit of work and the time per
+// step, from the steps of b.N simulated runs.
+func perStep(b *testing.B, steps uint64, units int, name string) {
+	b.ReportMetric(float64(steps)/float64(b.N*units), "steps/"+name)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(steps), "ns/step")
 }
 
 // inProd runs f on a production runtime.

@@ -127,10 +127,12 @@ func w2Goroutines() {
 func BenchmarkW2PingPong(b *testing.B) {
 	b.Run("sim", func(b *testing.B) {
 		b.ReportAllocs()
+		var steps uint64
 		for range b.N {
-			inSim(b, w2Tasks)
+			steps += inSim(b, w2Tasks)
 		}
 		per(b, w2Msgs, "ns/msg")
+		perStep(b, steps, w2Msgs, "msg")
 	})
 	b.Run("prod", func(b *testing.B) {
 		b.ReportAllocs()

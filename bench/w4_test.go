@@ -63,10 +63,12 @@ func w4Goroutines() {
 func BenchmarkW4Mutex(b *testing.B) {
 	b.Run("sim", func(b *testing.B) {
 		b.ReportAllocs()
+		var steps uint64
 		for range b.N {
-			inSim(b, w4Run)
+			steps += inSim(b, w4Run)
 		}
 		per(b, w4Tasks*w4Rounds, "ns/lock")
+		perStep(b, steps, w4Tasks*w4Rounds, "lock")
 	})
 	b.Run("prod", func(b *testing.B) {
 		b.ReportAllocs()
