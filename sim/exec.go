@@ -33,6 +33,7 @@ type executor struct {
 	runq    runQueue
 	outside *kernel.Task
 	host    *kernel.Host // host.Ready counts the tasks in runq
+	fifo    bool         // the strategy is FIFO (see Point)
 
 	nextID  uint64
 	current *kernel.Task
@@ -76,6 +77,7 @@ func newExecutor(c config) *executor {
 	dec.step = func() uint64 { return e.steps }
 	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
+	e.fifo = c.strategy.kind == kindFIFO
 	e.host = kernel.NewHost(e)
 	e.outside = kernel.NewOutside(e.host)
 	return e
