@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"testing"
@@ -240,5 +241,79 @@ func TestPoints_PCTFindsThem(t *testing.T) {
 			t.Logf("%s: %v: %.60s", b.name, s, report)
 		}
 		assert.Empty(t, simTestVerdict(t, b.bug, sim.WithStrategy(sim.FIFO())), "%s: FIFO preempted", b.name)
+	}
+}
+
+// S15 at the new points: a task aborted while it runs is dropped at its
+// next point, but never inside an operation. Dropped at an Unlock, it has
+// released the lock (the point comes after the release), so whoever locks
+// next gets it; for every seed, nobody deadlocks.
+func TestPoints_DroppedAtUnlockHasReleased(t *testing.T) {
+	prog := func(ctx context.Context) error {
+		var mu runtime.Mutex
+		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			for {
+				_ = mu.Lock(ctx)
+				mu.Unlock()
+			}
+		})
+		h.Abort()
+		if err := mu.Lock(ctx); err != nil {
+			return err
+		}
+		mu.Unlock()
+		if _, err := h.Join(ctx); !errors.Is(err, runtime.ErrCancelled) {
+			return fmt.Errorf("Join: %v, want ErrCancelled", err)
+		}
+		return nil
+	}
+	for _, s := range []sim.Strategy{sim.Random(), sim.PCT(3).PCTHorizon(20), sim.FIFO()} {
+		for seed := range uint64(300) {
+			if res := sim.Run(prog, sim.WithSeed(seed+1), sim.WithStrategy(s)); res.Err != nil {
+				t.Fatalf("%v, seed %d: %v", s, seed+1, res.Err)
+			}
+		}
+	}
+}
+
+// A dropped task's deferred functions run whole: the point of a deferred
+// Unlock does not drop the task again in the middle of the function that
+// defers it, even with other tasks runnable there.
+func TestPoints_DeferredUnlockDoesNotCutItsFunctionShort(t *testing.T) {
+	prog := func(ctx context.Context) error {
+		var mu runtime.Mutex
+		deferred, cleaned := false, false
+		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			_ = mu.Lock(ctx) // (a drop at its point comes before the defer)
+			defer func() {
+				mu.Unlock()
+				cleaned = true
+			}()
+			deferred = true
+			for {
+				runtime.YieldNow(ctx)
+			}
+		})
+		var wg runtime.WaitGroup
+		wg.Go(ctx, func(ctx context.Context) { // runnable at the Unlock's point
+			for range 5 {
+				runtime.YieldNow(ctx)
+			}
+		})
+		runtime.YieldNow(ctx)
+		h.Abort()
+		_, _ = h.Join(ctx)
+		if err := wg.Wait(ctx); err != nil {
+			return err
+		}
+		if deferred && !cleaned {
+			return errors.New("the deferred function stopped at its Unlock")
+		}
+		return nil
+	}
+	for seed := range uint64(300) {
+		if res := sim.Run(prog, sim.WithSeed(seed+1)); res.Err != nil {
+			t.Fatalf("seed %d: %v", seed+1, res.Err)
+		}
 	}
 }
