@@ -317,3 +317,58 @@ func TestPoints_DeferredUnlockDoesNotCutItsFunctionShort(t *testing.T) {
 		}
 	}
 }
+
+// A task that is the only runnable one pays no switch at a point: a
+// thousand uncontended Lock/Unlock pairs take no step and draw no
+// decision.
+func TestPoints_AloneIsNoStep(t *testing.T) {
+	run := func(pairs int) sim.Result {
+		return sim.Run(func(ctx context.Context) error {
+			var mu runtime.Mutex
+			for range pairs {
+				if err := mu.Lock(ctx); err != nil {
+					return err
+				}
+				mu.Unlock()
+			}
+			return nil
+		}, sim.WithRecording())
+	}
+	none, many := run(0), run(1000)
+	assert.Equal(t, none.Steps, many.Steps)
+	assert.Empty(t, many.Decisions)
+	assert.Equal(t, none.Hash, many.Hash, "not even an event")
+}
+
+// FIFO is not preemptive: at a point that need not wait the running task
+// goes on; Random lets the other task in.
+func TestPoints_FIFOKeepsTheRunningTask(t *testing.T) {
+	prog := func(order *[]string) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			var mu runtime.Mutex
+			var wg runtime.WaitGroup
+			for _, name := range []string{"a", "b"} {
+				wg.Go(ctx, func(ctx context.Context) {
+					for range 3 {
+						_ = mu.Lock(ctx)
+						*order = append(*order, name)
+						mu.Unlock()
+					}
+				})
+			}
+			return wg.Wait(ctx)
+		}
+	}
+	var fifo []string
+	sim.Run(prog(&fifo), sim.WithStrategy(sim.FIFO()))
+	assert.Equal(t, []string{"a", "a", "a", "b", "b", "b"}, fifo)
+	interleaved := false
+	for seed := range uint64(20) {
+		var order []string
+		sim.Run(prog(&order), sim.WithSeed(seed+1))
+		if fmt.Sprint(order) != fmt.Sprint(fifo) && fmt.Sprint(order) != "[b b b a a a]" {
+			interleaved = true
+		}
+	}
+	assert.True(t, interleaved, "Random never switched at a Lock or Unlock")
+}
