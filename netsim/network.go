@@ -27,6 +27,7 @@ type Network struct {
 	defaultLink Link
 	rules       []Rule
 	cutTimeout  time.Duration
+	messages    uint64 // ids given to messages (traces pair sends and deliveries)
 }
 
 // Option configures a Network.
@@ -105,6 +106,7 @@ func (n *Network) AddHost(name string) *Host {
 	i := len(n.hosts) + 1
 	h := &Host{net: n, name: name, ip: net.IPv4(10, byte(i>>16), byte(i>>8), byte(i)).To4(),
 		listeners: map[int]*listener{}, packets: map[int]*packetConn{}, nextPort: 49152}
+	h.group.Name = name
 	n.hosts = append(n.hosts, h)
 	n.byName[name] = h
 	n.byIP[h.ip.String()] = h
@@ -136,7 +138,7 @@ func (h *Host) Start(ctx context.Context, f func(ctx context.Context) error) {
 
 func (h *Host) boot() {
 	f := h.start
-	runtime.Spawn(h.Context(h.startCtx), func(ctx context.Context) (struct{}, error) {
+	runtime.SpawnNamed(h.Context(h.startCtx), "start", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, f(ctx)
 	})
 }

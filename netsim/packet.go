@@ -60,9 +60,10 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 		return 0, opError("write", "udp", pc.addr, addr, err)
 	}
 	d := datagram{data: append([]byte(nil), b...), from: pc.addr}
+	id := n.newMessage()
 	deliver := func() {
 		if sock := to.packets[dst.Port]; sock != nil && !sock.closed {
-			n.note("udp %v->%v deliver %d bytes", pc.addr, dst, len(d.data))
+			n.message(id, true, to, "udp %v->%v deliver %d bytes", pc.addr, dst, len(d.data))
 			sock.queue = append(sock.queue, d)
 			sock.data.NotifyAll()
 			return
@@ -92,7 +93,7 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	case Delay:
 		extra = v.Delay
 	}
-	n.note("udp %v->%v send %d bytes (x%d)", pc.addr, dst, len(b), copies)
+	n.message(id, false, pc.h, "udp %v->%v send %d bytes (x%d)", pc.addr, dst, len(b), copies)
 	for range copies {
 		if path.held {
 			path.heldQueue = append(path.heldQueue, deliver)

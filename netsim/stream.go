@@ -135,7 +135,8 @@ func (c *conn) Write(b []byte) (int, error) {
 		seg := append([]byte(nil), b[written:written+k]...)
 		c.out.inflight += k
 		out, peer := c.out, c.peer
-		c.n.note("tcp %v->%v send %d bytes", c.local, c.remote, k)
+		id := c.n.newMessage()
+		c.n.message(id, false, out.from, "tcp %v->%v send %d bytes", c.local, c.remote, k)
 		c.n.send(out, seg, func() {
 			out.inflight -= k
 			if peer.closed { // nobody will read it: the peer answers with a reset
@@ -143,7 +144,7 @@ func (c *conn) Write(b []byte) (int, error) {
 				c.n.after(c.n.ex.Now().Add(c.n.delay(c.n.path(out.to, out.from))), c.resetLocal)
 				return
 			}
-			c.n.note("tcp %v->%v deliver %d bytes", c.local, c.remote, k)
+			c.n.message(id, true, out.to, "tcp %v->%v deliver %d bytes", c.local, c.remote, k)
 			out.buf = append(out.buf, seg...)
 			out.data.NotifyAll()
 		})

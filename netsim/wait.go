@@ -73,6 +73,23 @@ func (n *Network) note(format string, args ...any) {
 	n.ex.Note(fmt.Sprintf(format, args...))
 }
 
+// message records the send (delivered false) or a delivery of the message
+// id at host: a note that a simulation's trace draws as an arrow from the
+// send to the delivery.
+func (n *Network) message(id uint64, delivered bool, host *Host, format string, args ...any) {
+	if m, ok := n.ex.(kernel.Messenger); ok {
+		m.NoteMessage(fmt.Sprintf(format, args...), host.name, id, delivered)
+		return
+	}
+	n.note(format, args...)
+}
+
+// newMessage returns a fresh message id.
+func (n *Network) newMessage() uint64 {
+	n.messages++
+	return n.messages
+}
+
 // after runs f at the given virtual instant, between scheduling steps.
 func (n *Network) after(at time.Time, f func()) {
 	tm := &kernel.Timer{When: at, Fire: f}

@@ -28,6 +28,10 @@ type joinSet[T any] struct {
 // Spawn starts f as a task in the set and returns its ID. Like the package
 // Spawn, it never runs f inline.
 func (s *JoinSet[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, error)) TaskID {
+	return s.spawn(ctx, f, "")
+}
+
+func (s *JoinSet[T]) spawn(ctx context.Context, f func(ctx context.Context) (T, error), name string) TaskID {
 	cur := kernel.FromContext(ctx)
 	if cur == nil {
 		panic(spawnMisuse)
@@ -41,6 +45,7 @@ func (s *JoinSet[T]) Spawn(ctx context.Context, f func(ctx context.Context) (T, 
 	js.live++
 	js.mu.Unlock()
 	b.task.SpawnFunc = funcEntry(f)
+	b.task.Name = name
 	cur.Executor().Spawn(ctx, cur, &b.task, b, js)
 	return b.task.ID()
 }

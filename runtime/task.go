@@ -53,12 +53,12 @@ const spawnMisuse = "runtime: Spawn called without a runtime in ctx; call it ins
 //
 // Spawn panics if ctx carries no runtime (S12).
 func Spawn[T any](ctx context.Context, f func(ctx context.Context) (T, error)) *JoinHandle[T] {
-	return spawnAt(ctx, f, funcEntry(f))
+	return spawnAt(ctx, f, funcEntry(f), "")
 }
 
 // spawnAt is Spawn naming site (the entry of the user's function) as where
 // the task comes from, for a simulation's reports.
-func spawnAt[T any](ctx context.Context, f func(ctx context.Context) (T, error), site uintptr) *JoinHandle[T] {
+func spawnAt[T any](ctx context.Context, f func(ctx context.Context) (T, error), site uintptr, name string) *JoinHandle[T] {
 	cur := kernel.FromContext(ctx)
 	if cur == nil {
 		panic(spawnMisuse)
@@ -69,6 +69,7 @@ func spawnAt[T any](ctx context.Context, f func(ctx context.Context) (T, error),
 	cur.Point(kernel.OpSpawn)
 	h := &JoinHandle[T]{b: body[T]{f: f}}
 	h.b.task.SpawnFunc = site
+	h.b.task.Name = name
 	cur.Executor().Spawn(ctx, cur, &h.b.task, &h.b, nil)
 	return h
 }

@@ -49,7 +49,7 @@ func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 		defer wg.Done()
 		f(ctx)
 		return struct{}{}, nil
-	}, funcEntry(f))
+	}, funcEntry(f), "")
 }
 
 // Wait waits until the counter is zero. If ctx ends first it returns

@@ -12,6 +12,7 @@ import (
 // BlockedTask describes one task of a deadlock.
 type BlockedTask struct {
 	ID        runtime.TaskID
+	Name      string         // the task's name (runtime.SpawnNamed), if it has one
 	Op        string         // the blocking operation it is parked in
 	WaitsFor  runtime.TaskID // the task it waits for, when known (0 otherwise)
 	SpawnedAt string         // file:line of the task's function (a literal: its Spawn call)
@@ -30,7 +31,7 @@ func (e *DeadlockError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "sim: deadlock at +%v: no task can run and no timer is pending; %d blocked:", e.At, len(e.Tasks))
 	for _, t := range e.Tasks {
-		fmt.Fprintf(&b, "\n\ttask %d blocked in %s", t.ID, t.Op)
+		fmt.Fprintf(&b, "\n\t%s blocked in %s", taskLabel(t.ID, t.Name), t.Op)
 		if t.WaitsFor != 0 {
 			fmt.Fprintf(&b, ", waiting for task %d", t.WaitsFor)
 		}
@@ -67,12 +68,13 @@ func (e *TimeLimitError) Error() string {
 // when it does, the simulation drops all its tasks.
 type StuckTaskError struct {
 	ID    runtime.TaskID
+	Name  string        // the task's name (runtime.SpawnNamed), if it has one
 	After time.Duration // wall time without a yield point
 	Stack string        // the stuck goroutine's stack
 }
 
 func (e *StuckTaskError) Error() string {
-	return fmt.Sprintf("sim: task %d has not reached a yield point for %v (blocked on a native channel, sync.Mutex, time.Sleep or I/O? use weft's runtime, clock and netsim instead); its goroutine:\n%s", e.ID, e.After, e.Stack)
+	return fmt.Sprintf("sim: %s has not reached a yield point for %v (blocked on a native channel, sync.Mutex, time.Sleep or I/O? use weft's runtime, clock and netsim instead); its goroutine:\n%s", taskLabel(e.ID, e.Name), e.After, e.Stack)
 }
 
 // UnobservedPanicError fails a run in which a task panicked (or called
@@ -120,4 +122,12 @@ func funcLocation(pc uintptr) string {
 	}
 	file, line := f.FileLine(pc)
 	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// taskLabel names a task in reports: "task 3", or "task 3 (name)".
+func taskLabel(id runtime.TaskID, name string) string {
+	if name == "" {
+		return fmt.Sprintf("task %d", id)
+	}
+	return fmt.Sprintf("task %d (%s)", id, name)
 }

@@ -118,6 +118,7 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 	if len(e.trace.ring) > 0 {
 		ev := e.trace.slot()
 		ev.Step, ev.At, ev.Kind, ev.Task, ev.Other, ev.Op, ev.PC = e.steps, e.now, k, id, other, op, 0
+		ev.Host, ev.Msg, ev.Delivered = "", 0, false
 	}
 }
 
@@ -151,7 +152,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	}
 	e.nextID++
 	kernel.NewTask(t, e.outside.Host(), kernel.TaskID(e.nextID), ctx, body, done)
-	e.trace.add(Event{Step: e.steps, At: e.now, Kind: EvSpawn, Task: t.ID(), Other: spawner.ID(), PC: t.SpawnFunc})
+	e.trace.add(Event{Step: e.steps, At: e.now, Kind: EvSpawn, Task: t.ID(), Other: spawner.ID(), PC: t.SpawnFunc, Op: t.Name, Host: t.HostName()})
 	if e.closed {
 		t.RequestAbort()
 		kernel.Finish(t, kernel.Cancelled, nil, nil)
@@ -177,8 +178,12 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 func (e *executor) retire(t *kernel.Task) {
 	t.Sim.State = stDone
 	e.live.Remove(t)
-	o, _, _ := t.Result(true)
-	e.event(EvExit, t, 0, outcomeNames[o])
+	o, err, _ := t.Result(true)
+	how := outcomeNames[o]
+	if o == kernel.Returned && err != nil {
+		how = "returned an error: " + err.Error()
+	}
+	e.event(EvExit, t, 0, how)
 	if o == kernel.Panicked || o == kernel.Goexited {
 		e.failed = append(e.failed, t)
 	}
@@ -208,6 +213,9 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 			e.watch = append(e.watch, watched{t, done})
 		}
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
+		if e.cfg.waitSites {
+			e.markSite()
+		}
 	} else {
 		// Granted before parking: still a yield point.
 		t.Sim.Woken = wokeUnpark

@@ -89,6 +89,10 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		ranges[0].hi = ^uint64(0)
 	}
 	check := s.check || c.checkDeterminism
+	if s.traceDir != "" {
+		c.traceDir = s.traceDir
+	}
+	traceDir := c.traceDir
 	start := time.Now()
 	var horizon horizonEstimate
 	for seed := range seedsOf(ranges, s.shard) { // the first seed may measure PCT's horizon
@@ -111,11 +115,12 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		}
 		tried++
 		strategy := horizon.strategy(c.strategy)
-		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(strategy), recordingUpTo(recordLimit))
+		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(strategy), recordingUpTo(recordLimit), testTracing(c))
 		if check {
 			run = append(run, WithTrace(max(c.traceSize, checkTrace)))
 		}
 		res := Run(body, run...)
+		traceRun(t, traceDir, res)
 		if res.Err != nil || t.Failed() {
 			if !res.recorded { // too long to have kept: run it again, recording all
 				res = Run(body, append(run, WithRecording())...)
@@ -166,8 +171,9 @@ func exploreParallel(t testing.TB, body func(context.Context) error, opts []Opti
 	for range workers {
 		wg.Go(func() {
 			for seed := range next {
-				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(horizon.strategy(c.strategy)), recordingUpTo(recordLimit))
+				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(horizon.strategy(c.strategy)), recordingUpTo(recordLimit), testTracing(c))
 				res := Run(body, run...)
+				traceRun(t, c.traceDir, res)
 				if res.Err != nil && !res.recorded {
 					res = Run(body, append(run, WithRecording())...)
 				}
@@ -222,11 +228,12 @@ func replayFile(t testing.TB, file string, body func(context.Context) error, opt
 // writeReplay persists a failing run and returns the file's path, or ""
 // with a logged reason when it cannot.
 func writeReplay(t testing.TB, dir string, res Result) string {
-	name := fmt.Sprintf("seed-%d-%s.replay", res.Seed, strings.ReplaceAll(res.Strategy.String(), ":", "_"))
+	name := runBase(res) + ".replay"
 	file := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		err = os.WriteFile(file, res.Replay(t.Name()).Marshal(), 0o644)
 		if err == nil {
+			writeTraces(t, strings.TrimSuffix(file, ".replay"), res)
 			return file
 		}
 		t.Logf("sim: could not write the replay file: %v", err)
@@ -265,7 +272,7 @@ func report(name string, r Result, tried int, file string) string {
 		var de *DeadlockError
 		if errors.As(r.Err, &de) {
 			for _, bt := range de.Tasks {
-				fmt.Fprintf(&b, "\ntask %d:\n%s\n", bt.ID, bt.Stack)
+				fmt.Fprintf(&b, "\n%s:\n%s\n", taskLabel(bt.ID, bt.Name), bt.Stack)
 			}
 		}
 	}
@@ -278,8 +285,10 @@ func report(name string, r Result, tried int, file string) string {
 			fmt.Fprintf(&b, "\t%v\n", e)
 		}
 	}
+	b.WriteString(logLines(r))
 	if file != "" {
 		fmt.Fprintf(&b, "replay file: %s (commit it to keep this failure as a regression test)\n", file)
+		b.WriteString(traceLines(file))
 	}
 	fmt.Fprintf(&b, "replay: %s", ReplayCommand(name, r.Seed, r.Strategy))
 	return b.String()

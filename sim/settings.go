@@ -23,6 +23,7 @@ var (
 	_ = flag.String("sim.time", "", "explore for this wall-clock budget (e.g. 30s) instead of a seed count; env "+envTime)
 	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
 	_ = flag.String("sim.parallel", "", "explore seeds on this many goroutines (tests whose body allows it); env "+envParallel)
+	_ = flag.String("sim.trace", "", "write every run's trace (Perfetto JSON and an HTML timeline) into this directory; env "+envTrace)
 )
 
 const (
@@ -35,6 +36,7 @@ const (
 	envTime     = "WEFT_SIM_TIME"
 	envShard    = "WEFT_SIM_SHARD"
 	envParallel = "WEFT_SIM_PARALLEL"
+	envTrace    = "WEFT_SIM_TRACE"
 
 	// DefaultSeeds is how many seeds sim.Test explores by default.
 	DefaultSeeds = 100
@@ -52,6 +54,7 @@ type settings struct {
 	budget   time.Duration
 	shard    shard
 	parallel int
+	traceDir string
 }
 
 // lookupFunc reads one knob: a value and whether it was given.
@@ -126,6 +129,7 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 		}),
 		knob("sim.shard", envShard, func(v string) (err error) { s.shard, err = parseShard(v); return }),
 		knob("sim.parallel", envParallel, positive(&s.parallel)),
+		knob("sim.trace", envTrace, func(v string) error { s.traceDir = v; return nil }),
 	}
 	for _, err := range errs {
 		if err != nil {

@@ -23,9 +23,10 @@ const (
 	EvAdvance                      // virtual time moved forward
 	EvTimer                        // a timer fired
 	EvNote                         // a subsystem's event (Op: what), e.g. a message
+	EvLog                          // a log record or runtime.Note (Op: its text); not hashed
 )
 
-var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer", "net"}
+var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer", "net", "log"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k > 0 {
@@ -41,8 +42,13 @@ type Event struct {
 	Kind  EventKind
 	Task  runtime.TaskID
 	Other runtime.TaskID // the spawner, the waker, the task waited for
-	Op    string         // what a park waits on, how a task ended
-	PC    uintptr        // for a spawn: the task's function, shown as file:line
+	Op    string         // what a park waits on, how a task ended, a spawned task's name, a note's text
+	PC    uintptr        // for a spawn: the task's function; for a park: the wait's call site (WithWaitSites)
+	Host  string         // for a spawn: the task's host (netsim); for a message: where it happens
+	// Msg is the id of a netsim message, shared by the event of its send
+	// and that of its delivery (Delivered); 0 for other events.
+	Msg       uint64
+	Delivered bool
 }
 
 func (ev Event) String() string {
@@ -53,6 +59,12 @@ func (ev Event) String() string {
 	s += " " + ev.Kind.String()
 	if ev.Op != "" {
 		s += " " + ev.Op
+	}
+	if ev.Kind == EvSpawn && ev.Host != "" {
+		s += " on " + ev.Host
+	}
+	if ev.Kind == EvPark && ev.PC != 0 {
+		s += " at " + shortLocation(ev.PC)
 	}
 	if ev.Other != 0 {
 		switch ev.Kind {
@@ -71,18 +83,20 @@ func (ev Event) String() string {
 }
 
 // trace keeps the running hash of every event and the last events in a
-// ring.
+// ring, which grows as events come up to its largest size.
 type trace struct {
-	hash uint64
-	ring []Event
-	next int
-	n    uint64 // events recorded in all
+	hash    uint64
+	ring    []Event
+	next    int
+	n       uint64 // events hashed in all
+	max     int    // the ring's largest size
+	wrapped bool   // the ring is full and has begun to go round
 }
 
 const hashSeed = 0x6a09e667f3bcc908
 
 func newTrace(size int) trace {
-	return trace{hash: hashSeed, ring: make([]Event, size)}
+	return trace{hash: hashSeed, ring: make([]Event, min(size, DefaultTraceSize)), max: size}
 }
 
 func (tr *trace) add(ev Event) {
@@ -107,10 +121,15 @@ func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duratio
 // fills it field by field: building an Event and copying it in stalls on
 // the copy (its small stores read back as wider loads).
 func (tr *trace) slot() *Event {
-	ev := &tr.ring[tr.next]
-	if tr.next++; tr.next == len(tr.ring) {
-		tr.next = 0
+	if tr.next == len(tr.ring) {
+		if len(tr.ring) < tr.max {
+			tr.ring = append(tr.ring, Event{})
+		} else {
+			tr.next, tr.wrapped = 0, true
+		}
 	}
+	ev := &tr.ring[tr.next]
+	tr.next++
 	return ev
 }
 
@@ -131,11 +150,10 @@ func mix(h, v uint64) uint64 {
 
 // events returns the ring's content, oldest first.
 func (tr *trace) events() []Event {
-	size := uint64(len(tr.ring))
-	if tr.n < size {
-		return append([]Event(nil), tr.ring[:tr.n]...)
+	if !tr.wrapped {
+		return append([]Event(nil), tr.ring[:tr.next]...)
 	}
-	out := make([]Event, 0, size)
+	out := make([]Event, 0, len(tr.ring))
 	out = append(out, tr.ring[tr.next:]...)
 	return append(out, tr.ring[:tr.next]...)
 }

@@ -7,12 +7,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -173,15 +175,47 @@ func Scenario(bug bool) func(ctx context.Context) error {
 func main() {
 	bug := flag.Bool("bug", false, "read from a single replica (the planted bug)")
 	seeds := flag.Int("seeds", 1000, "seeds to explore")
+	traceDir := flag.String("trace", "", "write the failing run's trace (Perfetto JSON) and HTML timeline into this directory")
 	flag.Parse()
 	for seed := uint64(1); seed <= uint64(*seeds); seed++ {
 		res := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
 		if res.Err != nil {
 			fmt.Printf("seed %d: %v (%d steps, +%v virtual, hash %#x)\n", seed, res.Err, res.Steps, res.Elapsed, res.Hash)
+			if *traceDir != "" {
+				if err := writeTrace(*traceDir, seed, *bug); err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(2)
+				}
+			}
 			again := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
 			fmt.Printf("replayed: hash %#x, same: %v\n", again.Hash, again.Hash == res.Hash)
 			os.Exit(1)
 		}
 	}
 	fmt.Printf("%d seeds passed\n", *seeds)
+}
+
+// writeTrace runs the seed again keeping every event and writes its trace
+// and timeline into dir.
+func writeTrace(dir string, seed uint64, bug bool) error {
+	res := sim.Run(Scenario(bug), sim.WithSeed(seed), sim.AllowUnobservedPanics(), sim.WithTrace(sim.TestTraceSize), sim.WithWaitSites())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	base := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
+	var j, h bytes.Buffer
+	if err := res.WriteTrace(&j); err != nil {
+		return err
+	}
+	if err := res.WriteTimeline(&h); err != nil {
+		return err
+	}
+	if err := os.WriteFile(base+".trace.json", j.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(base+".html", h.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("trace: %s.trace.json (open it in ui.perfetto.dev or chrome://tracing); timeline: %s.html\n", base, base)
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 // spawns. netsim makes one per host, so that a crash drops every task of
 // the host.
 type Group struct {
+	Name  string // what reports call it (a host's name); set before use
 	mu    sync.Mutex
 	head  *Task // live members in spawn order
 	tail  *Task

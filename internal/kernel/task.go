@@ -106,6 +106,8 @@ type Task struct {
 	// SpawnFunc is the entry of the task's function, for reports: for a
 	// function literal, the line of the Spawn call.
 	SpawnFunc uintptr
+	// Name is the task's name (runtime.SpawnNamed), "" if it has none.
+	Name string
 
 	err     error
 	panic   *PanicInfo
@@ -278,7 +280,21 @@ func (t *Task) Value(key any) any {
 	return t.parent.Value(key)
 }
 
-func (t *Task) String() string { return "task " + itoa(uint64(t.id)) }
+func (t *Task) String() string {
+	if t.Name != "" {
+		return "task " + itoa(uint64(t.id)) + " (" + t.Name + ")"
+	}
+	return "task " + itoa(uint64(t.id))
+}
+
+// HostName returns the name of the group t belongs to (netsim's host), or
+// "".
+func (t *Task) HostName() string {
+	if t.member == nil {
+		return ""
+	}
+	return t.member.group.Name
+}
 
 func itoa(v uint64) string {
 	var b [20]byte
