@@ -30,7 +30,7 @@ type config struct {
 	checkDeterminism bool
 	perturb          bool // yield the processor at every step (determinism check)
 	parallel         int
-	viaDriver        bool // every step through the driver: no handoff (tests)
+	viaDriver        bool   // every step through the driver: no handoff (tests)
 	waitSites        bool   // park events record the wait's call site
 	traceDir         string // sim.Test writes every run's trace here
 }
