@@ -37,6 +37,9 @@ func (s *JoinSet[T]) spawn(ctx context.Context, f func(ctx context.Context) (T, 
 		panic(spawnMisuse)
 	}
 	cur.Point(kernel.OpSpawn) // SPEC S2 (revised): before it, as Spawn's
+	if name != "" {
+		ctx = kernel.WithName(ctx, name)
+	}
 	b := &body[T]{f: f}
 	js := &s.s
 	js.mu.Lock()
@@ -45,7 +48,6 @@ func (s *JoinSet[T]) spawn(ctx context.Context, f func(ctx context.Context) (T, 
 	js.live++
 	js.mu.Unlock()
 	b.task.SpawnFunc = funcEntry(f)
-	b.task.Name = name
 	cur.Executor().Spawn(ctx, cur, &b.task, b, js)
 	return b.task.ID()
 }

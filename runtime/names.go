@@ -27,7 +27,7 @@ func (s *JoinSet[T]) SpawnNamed(ctx context.Context, name string, f func(ctx con
 // any task.
 func TaskName(ctx context.Context) string {
 	if cur := kernel.FromContext(ctx); cur != nil && cur.IsTask() {
-		return cur.Name
+		return cur.Name()
 	}
 	return ""
 }

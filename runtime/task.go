@@ -67,9 +67,11 @@ func spawnAt[T any](ctx context.Context, f func(ctx context.Context) (T, error),
 	// registered, so the new task never runs before its spawner reaches a
 	// later yield point (S10, S11).
 	cur.Point(kernel.OpSpawn)
+	if name != "" {
+		ctx = kernel.WithName(ctx, name)
+	}
 	h := &JoinHandle[T]{b: body[T]{f: f}}
 	h.b.task.SpawnFunc = site
-	h.b.task.Name = name
 	cur.Executor().Spawn(ctx, cur, &h.b.task, &h.b, nil)
 	return h
 }

@@ -103,7 +103,7 @@ func (e *executor) pollContexts() {
 func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
 	for t := e.live.Front(); t != nil; t = t.Next() {
-		b := BlockedTask{ID: t.ID(), Name: t.Name, SpawnedAt: funcLocation(t.SpawnFunc)}
+		b := BlockedTask{ID: t.ID(), Name: t.Name(), SpawnedAt: funcLocation(t.SpawnFunc)}
 		if w := t.Sim.Waiter; w != nil {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
 		}

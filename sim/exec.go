@@ -152,7 +152,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	}
 	e.nextID++
 	kernel.NewTask(t, e.outside.Host(), kernel.TaskID(e.nextID), ctx, body, done)
-	e.trace.add(Event{Step: e.steps, At: e.now, Kind: EvSpawn, Task: t.ID(), Other: spawner.ID(), PC: t.SpawnFunc, Op: t.Name, Host: t.HostName()})
+	e.trace.add(Event{Step: e.steps, At: e.now, Kind: EvSpawn, Task: t.ID(), Other: spawner.ID(), PC: t.SpawnFunc, Op: t.Name(), Host: t.HostName()})
 	if e.closed {
 		t.RequestAbort()
 		kernel.Finish(t, kernel.Cancelled, nil, nil)

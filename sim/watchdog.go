@@ -30,7 +30,7 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 				// bumped (which this goroutine has loaded), and does not
 				// change while the task is stuck.
 				t := e.current
-				stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name, After: now.Sub(since), Stack: stuckStack(t.SpawnFunc)}
+				stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), After: now.Sub(since), Stack: stuckStack(t.SpawnFunc)}
 				return
 			}
 		}

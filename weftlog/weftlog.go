@@ -68,8 +68,8 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if cur.IsTask() {
 		attrs = append(attrs, slog.Uint64("task", uint64(cur.ID())))
 	}
-	if cur.Name != "" {
-		attrs = append(attrs, slog.String("name", cur.Name))
+	if name := cur.Name(); name != "" {
+		attrs = append(attrs, slog.String("name", name))
 	}
 	if host := cur.HostName(); host != "" {
 		attrs = append(attrs, slog.String("host", host))
@@ -81,7 +81,7 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 // who names the task a record comes from, for the event log (whose events
 // show the task's ID already).
 func who(t *kernel.Task) string {
-	s := t.Name
+	s := t.Name()
 	if host := t.HostName(); host != "" {
 		s += "@" + host
 	}

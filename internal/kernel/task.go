@@ -106,8 +106,6 @@ type Task struct {
 	// SpawnFunc is the entry of the task's function, for reports: for a
 	// function literal, the line of the Spawn call.
 	SpawnFunc uintptr
-	// Name is the task's name (runtime.SpawnNamed), "" if it has none.
-	Name string
 
 	err     error
 	panic   *PanicInfo
@@ -186,6 +184,9 @@ func NewTask(t *Task, host *Host, id TaskID, parent context.Context, body Runner
 	t.done = done
 	t.mu.off = host.Virtual
 	t.Sim.Watch = -1
+	if _, plain := parent.(*Task); !plain {
+		claimName(parent, t)
+	}
 	if g := groupOf(parent); g != nil {
 		g.add(t)
 	}
@@ -281,8 +282,8 @@ func (t *Task) Value(key any) any {
 }
 
 func (t *Task) String() string {
-	if t.Name != "" {
-		return "task " + itoa(uint64(t.id)) + " (" + t.Name + ")"
+	if name := t.Name(); name != "" {
+		return "task " + itoa(uint64(t.id)) + " (" + name + ")"
 	}
 	return "task " + itoa(uint64(t.id))
 }
