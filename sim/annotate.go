@@ -52,19 +52,29 @@ func (e *executor) markSite() {
 
 // waitSite returns the program counter of the innermost caller outside
 // weft's own packages: the user's line that waits.
+//
+// The walk costs about a microsecond a frame, so it looks at the few frames
+// a primitive's wait is usually made of first, and walks further only when
+// they are all weft's.
 func waitSite() uintptr {
-	var pcs [24]uintptr
-	n := goruntime.Callers(3, pcs[:])
-	frames := goruntime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if !weftFrame(f.Function) {
-			return f.PC
+	var pcs [32]uintptr
+	for _, depth := range []int{6, len(pcs)} {
+		n := goruntime.Callers(3, pcs[:depth])
+		frames := goruntime.CallersFrames(pcs[:n])
+		for {
+			f, more := frames.Next()
+			if !weftFrame(f.Function) {
+				return f.PC
+			}
+			if !more {
+				break
+			}
 		}
-		if !more {
-			return 0
+		if n < depth {
+			break
 		}
 	}
+	return 0
 }
 
 // weftFrame reports whether a function belongs to weft's packages (or Go's

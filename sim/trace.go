@@ -37,18 +37,19 @@ func (k EventKind) String() string {
 
 // Event is one entry of a run's event log.
 type Event struct {
-	Step  uint64        // scheduling steps taken so far
-	At    time.Duration // virtual time since the start of the run
-	Kind  EventKind
-	Task  runtime.TaskID
-	Other runtime.TaskID // the spawner, the waker, the task waited for
-	Op    string         // what a park waits on, how a task ended, a spawned task's name, a note's text
-	PC    uintptr        // for a spawn: the task's function; for a park: the wait's call site (WithWaitSites)
-	Host  string         // for a spawn: the task's host (netsim); for a message: where it happens
+	Step uint64        // scheduling steps taken so far
+	At   time.Duration // virtual time since the start of the run
+	Kind EventKind
+	// Delivered tells a message's delivery from its send (Msg).
+	Delivered bool
+	Task      runtime.TaskID
+	Other     runtime.TaskID // the spawner, the waker, the task waited for
+	Op        string         // what a park waits on, how a task ended, a spawned task's name, a note's text
+	PC        uintptr        // for a spawn: the task's function; for a park: the wait's call site (WithWaitSites)
+	Host      string         // for a spawn: the task's host (netsim); for a message: where it happens
 	// Msg is the id of a netsim message, shared by the event of its send
 	// and that of its delivery (Delivered); 0 for other events.
-	Msg       uint64
-	Delivered bool
+	Msg uint64
 }
 
 func (ev Event) String() string {
@@ -150,8 +151,8 @@ func mix(h, v uint64) uint64 {
 
 // events returns the ring's content, oldest first.
 func (tr *trace) events() []Event {
-	if !tr.wrapped {
-		return append([]Event(nil), tr.ring[:tr.next]...)
+	if !tr.wrapped { // the run is over: its ring is the Result's
+		return tr.ring[:tr.next:tr.next]
 	}
 	out := make([]Event, 0, len(tr.ring))
 	out = append(out, tr.ring[tr.next:]...)

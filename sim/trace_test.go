@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -219,4 +220,30 @@ func TestWriteTrace_IsValidAndShowsWhatHappened(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
+}
+
+func TestWithTraceDir_WritesEveryRunWithWaitSites(t *testing.T) {
+	t.Setenv("WEFT_SIM_SEEDS", "3")
+	dir, traces := t.TempDir(), t.TempDir()
+	tb := harness(dir, "TestQuiet", func(tb testing.TB) func(ctx context.Context) {
+		return func(ctx context.Context) {
+			ch := runtime.NewChan[int](1)
+			runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, ch.Send(ctx, 1) })
+			if _, err := ch.Recv(ctx); err != nil {
+				tb.Error(err)
+			}
+		}
+	}, sim.WithTraceDir(traces))
+	require.False(t, tb.Failed(), tb.output())
+	for seed := 1; seed <= 3; seed++ {
+		base := filepath.Join(traces, "TestQuiet", fmt.Sprintf("seed-%d-random", seed))
+		data, err := os.ReadFile(base + ".trace.json")
+		require.NoError(t, err)
+		checkTrace(t, data)
+		assert.FileExists(t, base+".html")
+		if seed == 1 {
+			assert.Contains(t, string(data), `"site": "trace_test.go:`, "where the root waits")
+		}
+	}
+	assert.NoDirExists(t, filepath.Join(dir, "TestQuiet"), "a passing test writes no replay file")
 }

@@ -13,12 +13,13 @@ import (
 // (unless WithTrace asks for more), for the failure report and the trace
 // files of a failing seed. The log grows as events come: a short run
 // costs little.
-const TestTraceSize = 1 << 16
+const TestTraceSize = 1 << 14
 
 // WithWaitSites makes each park event record where the task waits: the
 // file and line, outside weft's packages, of the call that parks (shown
 // in the event log, in traces and in Schedule). It costs a stack walk per
-// park; sim.Test turns it on.
+// park, some microseconds (a park is otherwise a tenth of one), so it is
+// off by default; sim.Test turns it on with -sim.trace or WithTraceDir.
 func WithWaitSites() Option {
 	return func(c *config) { c.waitSites = true }
 }
@@ -32,12 +33,12 @@ func WithTraceDir(dir string) Option {
 	return func(c *config) { c.traceDir = dir }
 }
 
-// testTracing is what sim.Test adds to every run: a long event log and
-// the call sites of waits.
+// testTracing is what sim.Test adds to every run: a long event log, and
+// the call sites of waits when it writes every run's trace.
 func testTracing(c config) Option {
 	return func(rc *config) {
 		rc.traceSize = max(rc.traceSize, TestTraceSize, c.traceSize)
-		rc.waitSites = true
+		rc.waitSites = rc.waitSites || c.traceDir != ""
 	}
 }
 
