@@ -127,7 +127,9 @@
 //     [Parallel]);
 //   - -sim.checkdeterminism / WEFT_SIM_CHECKDETERMINISM: run each seed twice
 //     and name the first event at which the runs differ ([CheckDeterminism]);
-//   - -sim.replay / WEFT_SIM_REPLAY: replay one replay file.
+//   - -sim.replay / WEFT_SIM_REPLAY: replay one replay file;
+//   - -sim.trace / WEFT_SIM_TRACE: write every run's trace into a
+//     directory ([WithTraceDir]).
 //
 // # Replay files
 //
@@ -139,6 +141,20 @@
 // test. A replay that leaves its recording fails with the first decision
 // at which it diverged ([DivergenceError]); a malformed file is an error
 // naming the line ([ParseReplay]).
+//
+// # Traces
+//
+// Beside the replay file of a failing seed, Test writes the run's trace:
+// seed-N-STRATEGY.trace.json, Chrome trace-event JSON for ui.perfetto.dev
+// or chrome://tracing ([Result.WriteTrace]), and seed-N-STRATEGY.html, a
+// self-contained timeline ([Result.WriteTimeline]). Both show a track per
+// task (named by runtime.SpawnNamed) grouped by netsim host, a slice per
+// step, instants for parks, wake-ups, spawns, aborts, exits, timers,
+// messages and log records, and arrows from spawns, wake-ups and messages
+// to what they caused. Test keeps the last [TestTraceSize] events of each
+// run for them; log records (package weftlog) and runtime.Note annotations
+// are among them, stamped with the step and virtual time, and are listed
+// in the failure report. They are not part of the hash.
 //
 // # Shrinking and fuzzing
 //

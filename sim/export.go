@@ -51,7 +51,10 @@ type traceFile struct {
 
 // traceEvent is one event of the trace-event format: ph is its phase (X a
 // complete slice, i an instant, s and f the ends of a flow arrow, M
-// metadata), ts its time in microseconds, pid and tid its track.
+// metadata), ts its time in microseconds, pid and tid its track. The two
+// ends of an arrow share id, cat and name, and each lies strictly inside
+// the slice it binds to (the start's enclosing slice; the end's, with bp
+// "e"), as trace viewers pair and bind them.
 type traceEvent struct {
 	Name string         `json:"name"`
 	Cat  string         `json:"cat,omitempty"`
@@ -218,9 +221,9 @@ func (x *exporter) unit(u unit, start float64) {
 		if t.first < 0 {
 			t.first = start
 		}
-		for _, f := range x.pending[t.id] { // arrows end here, inside the slice
+		for _, f := range x.pending[t.id] { // arrows end here, inside the slice (bp e)
 			x.emit(f)
-			x.emit(traceEvent{Name: f.Name, Cat: f.Cat, Ph: "f", Bp: "e", Ts: start, Pid: pid, Tid: tid, ID: f.ID})
+			x.emit(traceEvent{Name: f.Name, Cat: f.Cat, Ph: "f", Bp: "e", Ts: start + stepWidth/4, Pid: pid, Tid: tid, ID: f.ID})
 		}
 		delete(x.pending, t.id)
 	} else {
@@ -319,7 +322,7 @@ func (x *exporter) event(ev Event, ts float64, pid int, tid uint64, width float6
 				x.flowID++
 				s.Name, s.Cat, s.Ph, s.ID = "message", "flow", "s", x.flowID
 				x.emit(s)
-				x.emit(traceEvent{Name: "message", Cat: "flow", Ph: "f", Bp: "e", Ts: ts, Pid: npid, Tid: ntid, ID: x.flowID})
+				x.emit(traceEvent{Name: "message", Cat: "flow", Ph: "f", Bp: "e", Ts: ts + width/4, Pid: npid, Tid: ntid, ID: x.flowID})
 				return
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,4 +96,20 @@ func ExampleResult_Schedule() {
 	//   1. @0s task 1 runs, spawns task 2 (fetcher), parks in JoinHandle.Join (for task 2 (fetcher))
 	//   2. @0s task 2 (fetcher) runs, wakes task 1, ends (returned an error: timeout)
 	//   3. @0s task 1 runs, ends (returned an error: timeout)
+}
+
+func TestSpawnNamed_NameShowsInAStuckTaskReport(t *testing.T) {
+	block := make(chan struct{})
+	res := sim.Run(func(ctx context.Context) error {
+		_, err := runtime.SpawnNamed(ctx, "blocker", func(ctx context.Context) (int, error) {
+			<-block
+			return 1, nil
+		}).Join(ctx)
+		return err
+	}, sim.WithWatchdog(100*time.Millisecond))
+	close(block) // lets the abandoned simulation drop its tasks (TestMain checks)
+	var se *sim.StuckTaskError
+	require.ErrorAs(t, res.Err, &se)
+	assert.Equal(t, "blocker", se.Name)
+	assert.Contains(t, se.Error(), "sim: task 2 (blocker) has not reached a yield point")
 }
