@@ -247,3 +247,66 @@ func TestWithTraceDir_WritesEveryRunWithWaitSites(t *testing.T) {
 	}
 	assert.NoDirExists(t, filepath.Join(dir, "TestQuiet"), "a passing test writes no replay file")
 }
+
+func TestWriteTrace_StreamSegmentsGetArrowsToTheirDelivery(t *testing.T) {
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx)
+		defer n.Close()
+		srv, cli := n.AddHost("srv"), n.AddHost("cli")
+		l, err := netsim.Listen(srv.Context(ctx), "tcp", ":80")
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		got := runtime.SpawnNamed(srv.Context(ctx), "server", func(ctx context.Context) (string, error) {
+			c, err := l.Accept()
+			if err != nil {
+				return "", err
+			}
+			defer c.Close()
+			b, err := io.ReadAll(c)
+			return string(b), err
+		})
+		c, err := netsim.Dial(cli.Context(ctx), "tcp", "srv:80")
+		if err != nil {
+			return err
+		}
+		if _, err := c.Write([]byte("hello")); err != nil {
+			return err
+		}
+		c.Close()
+		s, err := got.Join(ctx)
+		if s != "hello" {
+			return fmt.Errorf("server read %q (%v)", s, err)
+		}
+		return err
+	}, sim.WithTrace(sim.TestTraceSize))
+	require.NoError(t, res.Err)
+	var b strings.Builder
+	require.NoError(t, res.WriteTrace(&b))
+	checkTrace(t, []byte(b.String()))
+	var file struct {
+		TraceEvents []struct {
+			Name string          `json:"name"`
+			Ph   string          `json:"ph"`
+			Pid  int             `json:"pid"`
+			Tid  uint64          `json:"tid"`
+			Args json.RawMessage `json:"args"`
+		} `json:"traceEvents"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(b.String()), &file))
+	srvPid := -1
+	for _, ev := range file.TraceEvents {
+		if ev.Ph == "M" && ev.Name == "process_name" && strings.Contains(string(ev.Args), `"host srv"`) {
+			srvPid = ev.Pid
+		}
+	}
+	require.NotEqual(t, -1, srvPid)
+	delivered := 0
+	for _, ev := range file.TraceEvents {
+		if ev.Ph == "f" && ev.Name == "message" && ev.Pid == srvPid && ev.Tid == 0 {
+			delivered++
+		}
+	}
+	assert.Equal(t, 1, delivered, "the data segment's arrow into srv's network track")
+}
