@@ -213,7 +213,7 @@ func replayFile(t testing.TB, file string, body func(context.Context) error, opt
 	if err != nil {
 		t.Fatalf("sim: replay file %s: %v", file, err)
 	}
-	res := Run(body, append(opts[:len(opts):len(opts)], r.Options()...)...)
+	res := Run(body, append(append(opts[:len(opts):len(opts)], r.Options()...), testTracing(buildConfig(opts)))...)
 	var de *DivergenceError
 	switch {
 	case errors.As(res.Err, &de):
@@ -221,7 +221,8 @@ func replayFile(t testing.TB, file string, body func(context.Context) error, opt
 	case res.Hash != r.Hash:
 		t.Fatalf("sim: replay of %s diverged: the run's hash is %#016x, the file's %#016x\n(if the program changed on purpose, delete the file)", file, res.Hash, r.Hash)
 	case res.Err != nil || t.Failed():
-		t.Fatalf("%s\nreplayed from %s", report(t.Name(), res, 1, ""), file)
+		writeTraces(t, strings.TrimSuffix(file, ".replay"), res)
+		t.Fatalf("%s\n%sreplayed from %s", report(t.Name(), res, 1, ""), traceLines(file), file)
 	}
 }
 

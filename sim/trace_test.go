@@ -310,3 +310,15 @@ func TestWriteTrace_StreamSegmentsGetArrowsToTheirDelivery(t *testing.T) {
 	}
 	assert.Equal(t, 1, delivered, "the data segment's arrow into srv's network track")
 }
+
+func TestTest_ReplayingAFailureWritesItsTrace(t *testing.T) {
+	dir := t.TempDir()
+	harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO()))
+	base := filepath.Join(dir, "TestPing", "seed-1-fifo")
+	require.NoError(t, os.Remove(base+".trace.json"))
+	tb := harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO())) // replays the file first
+	require.True(t, tb.Failed())
+	assert.Contains(t, tb.output(), "replayed from "+base+".replay")
+	assert.Contains(t, tb.output(), "trace: "+base+".trace.json")
+	assert.FileExists(t, base+".trace.json")
+}
