@@ -291,7 +291,11 @@ func (x *exporter) event(ev Event, ts float64, pid int, tid uint64, width float6
 		instant(name+" "+label(x.task(ev.Task)), "wake", pid, tid)
 		flowTo(name, ev.Task)
 	case EvYield:
-		instant("yield", "yield", pid, tid)
+		name := "yield"
+		if ev.Op != "" {
+			a["at"], name = ev.Op, "yield at "+ev.Op
+		}
+		instant(name, "yield", pid, tid)
 	case EvAbort:
 		t := x.task(ev.Task)
 		instant("abort", "abort", t.pid, uint64(t.id))

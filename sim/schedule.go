@@ -50,7 +50,11 @@ func (r Result) Schedule() string {
 				}
 				line = append(line, what)
 			case EvYield:
-				line = append(line, "yields")
+				if ev.Op != "" { // a scheduling point of an operation
+					line = append(line, "yields at "+ev.Op)
+				} else {
+					line = append(line, "yields")
+				}
 			case EvWake:
 				line = append(line, "wakes "+task(ev.Task))
 			case EvExit:

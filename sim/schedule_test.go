@@ -26,10 +26,11 @@ func TestSchedule_ShutdownAbortsAndErrorsHaveLinesOfTheirOwn(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(res.Schedule(), "\n"), "\n")
 	want := []string{
 		"  1. @0s task 1 runs, spawns task 2 (sleeper), yields",
-		"  2. @0s task 2 (sleeper) runs, parks in Chan.Recv",
-		"  3. @0s task 1 runs, ends (returned an error: boom)",
+		"  2. @0s task 2 (sleeper) runs, yields at Chan.Recv",
+		"  3. @0s task 2 (sleeper) runs, parks in Chan.Recv",
+		"  4. @0s task 1 runs, ends (returned an error: boom)",
 		"     shutdown: aborts task 2 (sleeper), wakes task 2 (sleeper)",
-		"  4. @0s task 2 (sleeper) runs, ends (cancelled)",
+		"  5. @0s task 2 (sleeper) runs, ends (cancelled)",
 	}
 	assert.Equal(t, want, lines)
 }

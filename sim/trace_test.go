@@ -209,7 +209,7 @@ func TestWriteTrace_IsValidAndShowsWhatHappened(t *testing.T) {
 		`"name": "task 3 requester (failed)"`, // the failing task's track
 		`"name": "host client"`,               // processes per host
 		`"name": "network"`,                   // a host's network track
-		`"name": "park Notify.Wait"`,          // a park with its reason
+		`"name": "park netsim socket"`,        // a park with its reason
 		`"site": "trace_test.go:`,             // ... and where it waits
 		`"name": "panic"`,
 		`"name": "message"`, // a datagram's arrow to its delivery
