@@ -30,7 +30,9 @@ type Link struct {
 
 // path is the state of the directed path between two hosts.
 type path struct {
+	from, to    *Host
 	link        Link
+	custom      bool // SetLink gave link; otherwise the default applies
 	partitioned bool
 	held        bool
 	heldQueue   []func() // deliveries waiting for Release, in order
@@ -42,19 +44,30 @@ func (n *Network) path(from, to *Host) *path {
 	k := pathKey{from, to}
 	p := n.paths[k]
 	if p == nil {
-		p = &path{link: n.defaultLink}
+		p = &path{from: from, to: to}
 		n.paths[k] = p
+		n.pathList = append(n.pathList, p)
 	}
 	return p
 }
 
-// SetLink configures both directions between a and b.
-func (n *Network) SetLink(a, b *Host, l Link) {
-	n.path(a, b).link = l
-	n.path(b, a).link = l
+// linkOf returns the link in force on p: its own, or the default.
+func (n *Network) linkOf(p *path) Link {
+	if p.custom {
+		return p.link
+	}
+	return n.defaultLink
 }
 
-// SetDefaultLink configures every path that SetLink has not.
+// SetLink configures both directions between a and b.
+func (n *Network) SetLink(a, b *Host, l Link) {
+	for _, p := range []*path{n.path(a, b), n.path(b, a)} {
+		p.link, p.custom = l, true
+	}
+}
+
+// SetDefaultLink configures every path that SetLink has not, from now on:
+// paths that traffic has already used included.
 func (n *Network) SetDefaultLink(l Link) { n.defaultLink = l }
 
 // Partition cuts both directions between a and b: datagrams are lost, and
@@ -85,15 +98,53 @@ func (n *Network) Hold(from, to *Host) {
 	n.path(from, to).held = true
 }
 
-// Release delivers what Hold kept and lets traffic flow again.
+// Release delivers what Hold kept, in the order it was sent, and lets
+// traffic flow again. A held datagram is delivered only if its path is
+// open when it arrives: one released into a partition is lost.
 func (n *Network) Release(from, to *Host) {
 	n.note("release %s->%s", from.name, to.name)
-	p := n.path(from, to)
+	n.release(n.path(from, to))
+}
+
+func (n *Network) release(p *path) {
 	p.held = false
 	queue := p.heldQueue
 	p.heldQueue = nil
-	for _, deliver := range queue {
-		n.after(n.ex.Now().Add(n.delay(p)), deliver)
+	n.deliverInOrder(p, queue, n.ex.Now())
+}
+
+// deliverInOrder delivers queue[0] one latency after prev, then the rest
+// the same way, each no earlier than the one before: however the latency
+// is drawn, and however timers due at one instant are ordered, the queue
+// arrives in order.
+func (n *Network) deliverInOrder(p *path, queue []func(), prev time.Time) {
+	if len(queue) == 0 {
+		return
+	}
+	at := n.ex.Now().Add(n.delay(p))
+	if at.Before(prev) {
+		at = prev
+	}
+	n.after(at, func() {
+		queue[0]()
+		n.deliverInOrder(p, queue[1:], at)
+	})
+}
+
+// Heal repairs every partition and releases every hold, in the order the
+// paths were first used (never map order). Crashed hosts stay down: Restart
+// them.
+func (n *Network) Heal() {
+	n.note("heal")
+	for _, p := range n.pathList {
+		if p.partitioned {
+			n.note("repair %s->%s", p.from.name, p.to.name)
+			p.partitioned = false
+		}
+		if p.held {
+			n.note("release %s->%s", p.from.name, p.to.name)
+			n.release(p)
+		}
 	}
 }
 
@@ -113,10 +164,11 @@ func (n *Network) chance(p float64) bool {
 
 // delay draws the latency of one message on p.
 func (n *Network) delay(p *path) time.Duration {
-	if p.link.Latency == nil {
+	l := n.linkOf(p).Latency
+	if l == nil {
 		return n.latency
 	}
-	return p.link.Latency(n.draw)
+	return l(n.draw)
 }
 
 // retransmit is how long a stream segment that met a partition waits

@@ -24,6 +24,7 @@ type Network struct {
 	byName      map[string]*Host // look-ups only: never iterated
 	byIP        map[string]*Host
 	paths       map[pathKey]*path // look-ups only
+	pathList    []*path           // every path, in the order first used
 	defaultLink Link
 	rules       []Rule
 	cutTimeout  time.Duration
@@ -130,15 +131,24 @@ func (h *Host) Context(ctx context.Context) context.Context {
 
 // Start runs f as the host's start function: now, as a task on the host,
 // and again at every Restart. ctx is the context it starts from (a task's,
-// or a simulated runtime's Enter).
+// or a simulated runtime's Enter): its values and cancellation are the
+// start function's, whichever task (or the harness) later restarts the
+// host.
 func (h *Host) Start(ctx context.Context, f func(ctx context.Context) error) {
 	h.start, h.startCtx = f, ctx
 	h.boot()
 }
 
+// boot spawns the start function on behalf of the caller: the running task,
+// or the harness between runs (S62), so that any task may restart a host.
 func (h *Host) boot() {
 	f := h.start
-	runtime.SpawnNamed(h.Context(h.startCtx), "start", func(ctx context.Context) (struct{}, error) {
+	by := h.net.ex.Current()
+	if by == nil {
+		by = h.net.ex.Outside()
+	}
+	ctx := h.Context(kernel.WithBinding(h.startCtx, by))
+	runtime.SpawnNamed(ctx, "start", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, f(ctx)
 	})
 }
@@ -170,7 +180,8 @@ func (h *Host) Crash() {
 }
 
 // Restart brings a crashed host back with fresh sockets and runs its start
-// function again (if Start gave one).
+// function again (if Start gave one). Like Crash, it may be called from the
+// harness or from any task of the simulation.
 func (h *Host) Restart() {
 	if !h.down {
 		return

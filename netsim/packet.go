@@ -61,16 +61,24 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	}
 	d := datagram{data: append([]byte(nil), b...), from: pc.addr}
 	id := n.newMessage()
+	path := n.path(pc.h, to)
 	deliver := func() {
-		if sock := to.packets[dst.Port]; sock != nil && !sock.closed {
+		// The path is judged when the datagram arrives: one in flight
+		// when a partition starts, or released into one, is lost.
+		switch sock := to.packets[dst.Port]; {
+		case path.partitioned:
+			n.note("udp %v->%v drop (partition)", pc.addr, dst)
+		case to.down:
+			n.note("udp %v->%v drop (host down)", pc.addr, dst)
+		case sock == nil || sock.closed:
+			n.note("udp %v->%v drop (no socket)", pc.addr, dst)
+		default:
 			n.message(id, true, to, "udp %v->%v deliver %d bytes", pc.addr, dst, len(d.data))
 			sock.queue = append(sock.queue, d)
 			sock.data.NotifyAll()
-			return
 		}
-		n.note("udp %v->%v drop (no socket)", pc.addr, dst)
 	}
-	path := n.path(pc.h, to)
+	link := n.linkOf(path)
 	copies := 1
 	switch {
 	case pc.h.down, to.down:
@@ -79,10 +87,10 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	case path.partitioned:
 		n.note("udp %v->%v drop (partition)", pc.addr, dst)
 		return len(b), nil
-	case n.chance(path.link.Loss):
+	case n.chance(link.Loss):
 		n.note("udp %v->%v drop (loss)", pc.addr, dst)
 		return len(b), nil // lost, as the sender never learns
-	case n.chance(path.link.Duplicate):
+	case n.chance(link.Duplicate):
 		copies = 2
 	}
 	extra := time.Duration(0)

@@ -96,13 +96,13 @@ func (c *conn) Read(b []byte) (int, error) {
 		switch {
 		case c.closed:
 			return 0, opError("read", "tcp", c.local, c.remote, net.ErrClosed)
+		case c.in.reset: // a reset discards what was not read (S61)
+			return 0, opError("read", "tcp", c.local, c.remote, errReset)
 		case len(c.in.buf) > 0:
 			k := copy(b, c.in.buf)
 			c.in.buf = c.in.buf[k:]
 			c.in.space.NotifyAll()
 			return k, nil
-		case c.in.reset:
-			return 0, opError("read", "tcp", c.local, c.remote, errReset)
 		case c.in.fin:
 			return 0, io.EOF
 		}
@@ -120,7 +120,7 @@ func (c *conn) Write(b []byte) (int, error) {
 		case c.closed:
 			return written, opError("write", "tcp", c.local, c.remote, net.ErrClosed)
 		case c.out.reset:
-			return written, opError("write", "tcp", c.local, c.remote, errReset)
+			return written, opError("write", "tcp", c.local, c.remote, errResetWrite)
 		case c.wclosed:
 			return written, opError("write", "tcp", c.local, c.remote, errPipe)
 		}
@@ -139,6 +139,9 @@ func (c *conn) Write(b []byte) (int, error) {
 		c.n.message(id, false, out.from, "tcp %v->%v send %d bytes", c.local, c.remote, k)
 		c.n.send(out, seg, func() {
 			out.inflight -= k
+			if out.reset { // the connection was reset meanwhile: discarded
+				return
+			}
 			if peer.closed { // nobody will read it: the peer answers with a reset
 				c.n.note("tcp %v->%v reset (closed)", c.remote, c.local)
 				c.n.after(c.n.ex.Now().Add(c.n.delay(c.n.path(out.to, out.from))), c.resetLocal)
@@ -153,10 +156,13 @@ func (c *conn) Write(b []byte) (int, error) {
 	return written, nil
 }
 
-// resetLocal marks both directions of c reset and wakes its waiters.
+// resetLocal marks both directions of c reset, discards the data unread
+// or still on its way (a reset ends the stream: no later read returns
+// data), and wakes its waiters.
 func (c *conn) resetLocal() {
 	for _, p := range []*pipe{c.in, c.out} {
 		p.reset = true
+		p.buf, p.queue, p.inflight = nil, nil, 0
 		p.data.NotifyAll()
 		p.space.NotifyAll()
 	}
@@ -173,6 +179,9 @@ func (c *conn) CloseWrite() error {
 		out := c.out
 		c.n.note("tcp %v->%v fin", c.local, c.remote)
 		c.n.send(out, nil, func() {
+			if out.reset {
+				return
+			}
 			out.fin = true
 			out.data.NotifyAll()
 		})

@@ -109,7 +109,9 @@ func opError(op, network string, src, dst net.Addr, err error) error {
 var (
 	errRefused = os.NewSyscallError("connect", syscall.ECONNREFUSED)
 	errReset   = os.NewSyscallError("read", syscall.ECONNRESET)
-	errPipe    = os.NewSyscallError("write", syscall.EPIPE)
-	errInUse   = os.NewSyscallError("bind", syscall.EADDRINUSE)
-	errTooBig  = os.NewSyscallError("sendto", syscall.EMSGSIZE)
+	// errResetWrite is a reset met by a write: labelled as the write's.
+	errResetWrite = os.NewSyscallError("write", syscall.ECONNRESET)
+	errPipe       = os.NewSyscallError("write", syscall.EPIPE)
+	errInUse      = os.NewSyscallError("bind", syscall.EADDRINUSE)
+	errTooBig     = os.NewSyscallError("sendto", syscall.EMSGSIZE)
 )

@@ -178,7 +178,7 @@ func main() {
 	traceDir := flag.String("trace", "", "write the failing run's trace (Perfetto JSON) and HTML timeline into this directory")
 	flag.Parse()
 	for seed := uint64(1); seed <= uint64(*seeds); seed++ {
-		res := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		res := sim.Run(Scenario(*bug), sim.WithSeed(seed))
 		if res.Err != nil {
 			fmt.Printf("seed %d: %v (%d steps, +%v virtual, hash %#x)\n", seed, res.Err, res.Steps, res.Elapsed, res.Hash)
 			if *traceDir != "" {
@@ -187,7 +187,7 @@ func main() {
 					os.Exit(2)
 				}
 			}
-			again := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+			again := sim.Run(Scenario(*bug), sim.WithSeed(seed))
 			fmt.Printf("replayed: hash %#x, same: %v\n", again.Hash, again.Hash == res.Hash)
 			os.Exit(1)
 		}
@@ -198,7 +198,7 @@ func main() {
 // writeTrace runs the seed again keeping every event and writes its trace
 // and timeline into dir.
 func writeTrace(dir string, seed uint64, bug bool) error {
-	res := sim.Run(Scenario(bug), sim.WithSeed(seed), sim.AllowUnobservedPanics(), sim.WithTrace(sim.TestTraceSize), sim.WithWaitSites())
+	res := sim.Run(Scenario(bug), sim.WithSeed(seed), sim.WithTrace(sim.TestTraceSize), sim.WithWaitSites())
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

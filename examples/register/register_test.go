@@ -14,7 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestRegister_SurvivesSwarmFaultsOver1000Seeds(t *testing.T) {
 	for seed := uint64(1); seed <= 1000; seed++ {
-		res := sim.Run(Scenario(false), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		res := sim.Run(Scenario(false), sim.WithSeed(seed))
 		require.NoError(t, res.Err, "seed %d", seed)
 	}
 }
@@ -22,11 +22,11 @@ func TestRegister_SurvivesSwarmFaultsOver1000Seeds(t *testing.T) {
 func TestRegister_PlantedBugIsFoundAndReplaysBySeed(t *testing.T) {
 	var failing sim.Result
 	for seed := uint64(1); seed <= 1000 && failing.Err == nil; seed++ {
-		failing = sim.Run(Scenario(true), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		failing = sim.Run(Scenario(true), sim.WithSeed(seed))
 	}
 	require.Error(t, failing.Err, "a stale read within 1000 seeds")
 	assert.Contains(t, failing.Err.Error(), "stale read")
-	again := sim.Run(Scenario(true), sim.WithSeed(failing.Seed), sim.AllowUnobservedPanics())
+	again := sim.Run(Scenario(true), sim.WithSeed(failing.Seed))
 	assert.Equal(t, failing.Hash, again.Hash)
 	assert.Equal(t, failing.Err.Error(), again.Err.Error())
 	t.Logf("found at seed %d: %v", failing.Seed, failing.Err)
@@ -37,7 +37,7 @@ func TestRegister_PlantedBugIsFoundAndReplaysBySeed(t *testing.T) {
 func BenchmarkSeedsPerSecond(b *testing.B) {
 	b.ReportAllocs()
 	for i := range b.N {
-		if res := sim.Run(Scenario(false), sim.WithSeed(uint64(i)), sim.AllowUnobservedPanics()); res.Err != nil {
+		if res := sim.Run(Scenario(false), sim.WithSeed(uint64(i))); res.Err != nil {
 			b.Fatal(res.Err)
 		}
 	}
