@@ -235,6 +235,7 @@ func simulated(ctx context.Context, op string) (*Network, *Host) {
 	if v == nil {
 		panic(fmt.Sprintf("netsim: %s in a simulation without a network; attach one with netsim.New", op))
 	}
+	v.vet()
 	h, _ := ctx.Value(hostKey{}).(*Host)
 	if h == nil {
 		panic(fmt.Sprintf("netsim: %s from a task on no host; run it on one (Host.Context)", op))

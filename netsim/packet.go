@@ -113,6 +113,7 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 }
 
 func (pc *packetConn) Close() error {
+	pc.h.net.vet()
 	if pc.closed {
 		return opError("close", "udp", pc.addr, nil, net.ErrClosed)
 	}
@@ -125,18 +126,21 @@ func (pc *packetConn) Close() error {
 func (pc *packetConn) LocalAddr() net.Addr { return pc.addr }
 
 func (pc *packetConn) SetDeadline(t time.Time) error {
+	pc.h.net.vet()
 	pc.rdl, pc.wdl = t, t
 	pc.data.NotifyAll()
 	return nil
 }
 
 func (pc *packetConn) SetReadDeadline(t time.Time) error {
+	pc.h.net.vet()
 	pc.rdl = t
 	pc.data.NotifyAll()
 	return nil
 }
 
 func (pc *packetConn) SetWriteDeadline(t time.Time) error {
+	pc.h.net.vet()
 	pc.wdl = t
 	return nil
 }

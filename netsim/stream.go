@@ -171,6 +171,7 @@ func (c *conn) resetLocal() {
 // CloseWrite half-closes the connection: the peer reads the data written so
 // far, then io.EOF; c can still read.
 func (c *conn) CloseWrite() error {
+	c.n.vet()
 	if c.closed {
 		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
 	}
@@ -190,6 +191,7 @@ func (c *conn) CloseWrite() error {
 }
 
 func (c *conn) Close() error {
+	c.n.vet()
 	if c.closed {
 		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
 	}
@@ -214,18 +216,21 @@ func (c *conn) LocalAddr() net.Addr  { return c.local }
 func (c *conn) RemoteAddr() net.Addr { return c.remote }
 
 func (c *conn) SetDeadline(t time.Time) error {
+	c.n.vet()
 	c.rdl, c.wdl = t, t
 	c.wakeAll()
 	return nil
 }
 
 func (c *conn) SetReadDeadline(t time.Time) error {
+	c.n.vet()
 	c.rdl = t
 	c.wakeAll()
 	return nil
 }
 
 func (c *conn) SetWriteDeadline(t time.Time) error {
+	c.n.vet()
 	c.wdl = t
 	c.wakeAll()
 	return nil
@@ -264,6 +269,7 @@ func (l *listener) Accept() (net.Conn, error) {
 }
 
 func (l *listener) Close() error {
+	l.h.net.vet()
 	if l.closed {
 		return opError("close", "tcp", nil, l.addr, net.ErrClosed)
 	}

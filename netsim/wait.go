@@ -68,6 +68,13 @@ func (s *signal) wait(ctx context.Context, cur *kernel.Task) error {
 	return kernel.Resume(cur, err)
 }
 
+// vet checks the goroutine of a socket call that is no scheduling point
+// (point checks it too): in a simulation only its tasks (or the harness,
+// between runs) may make one. The simulation fails
+// the run and ends any other goroutine (S64), before it touches the
+// network.
+func (n *Network) vet() { n.ex.Current() }
+
 // note records a network event in the simulation's log and hash.
 func (n *Network) note(format string, args ...any) {
 	n.ex.Note(fmt.Sprintf(format, args...))

@@ -110,7 +110,9 @@
 //     not started never starts. A started task is dropped at its next yield
 //     point: the yield point does not return, the task's deferred functions
 //     run, and it ends with ErrCancelled. A deferred recover that swallows
-//     the unwinding does not save the task. A task that already finished
+//     the unwinding does not save the task: at its next yield point its
+//     goroutine exits (no recover stops that) and it still ends with
+//     ErrCancelled; [IsDrop] tells a recovered drop from a panic. A task that already finished
 //     keeps its result. IsFinished turns true only once the task has fully
 //     ended, deferred functions included.
 //   - [Runtime.Shutdown] drops every outstanding task as Abort does and

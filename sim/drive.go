@@ -33,6 +33,9 @@ func (e *executor) schedule() (*kernel.Task, error) {
 		if e.broken.Load() && !e.cleanup {
 			return nil, nil
 		}
+		if e.foreignErr.Load() != nil && !e.closed {
+			return nil, e.foreignFailure()
+		}
 		if d := e.dec; (d.div != nil || d.srcPanic != nil) && !e.closed {
 			if d.div != nil {
 				return nil, d.div
@@ -54,6 +57,9 @@ func (e *executor) schedule() (*kernel.Task, error) {
 				e.now = next
 				e.event(EvAdvance, nil, 0, "")
 				continue
+			}
+			if e.awaitForeign() {
+				return nil, e.foreignFailure()
 			}
 			return nil, e.deadlock()
 		}
@@ -126,6 +132,8 @@ func (e *executor) drive(done func() bool) error {
 		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
 	}
 	e.running = true
+	e.harness = kernel.Goroutine()
+	e.countBaseline()
 	e.done = done
 	e.limit = e.steps + e.cfg.stepLimit // per drive: a livelocked run can still be shut down
 	res := make(chan error, 1)
@@ -152,10 +160,14 @@ func (e *executor) drive(done func() bool) error {
 	if !e.broken.Load() {
 		e.running = false
 	}
+	if f := e.foreignFailure(); f != nil {
+		err = f // what went wrong first: a deadlock, say, follows from it
+	}
 	return err
 }
 
 func (e *executor) driver(res chan<- error) {
+	e.driverG = kernel.Goroutine()
 	normal := false
 	defer func() {
 		if normal {
@@ -196,6 +208,7 @@ func (e *executor) dropAll() {
 func (e *executor) release() {
 	for _, w := range e.workers {
 		w.stop()
+		e.coros--
 	}
 	e.workers = nil
 	e.timers.clear()

@@ -46,19 +46,24 @@ type executor struct {
 	trace   trace
 	failed  []*kernel.Task // panicked or Goexited, for S17
 
-	running   bool        // a driver is active
-	done      func() bool // when the current drive is over
-	next      pick        // a step taken, for the one who resumes the next task
-	depth     int         // coroutines resumed one inside another (handoff)
-	viaDriver bool        // every step through the driver (tests; weftbroken)
-	closed    bool        // shut down
-	inFire    bool        // running timer callbacks
-	workers   []*worker
-	probed    string        // the stack a probed task captured (worker.probe)
-	attached  map[any]any   // Attach: look-ups only, never iterated
-	progress  atomic.Uint64 // steps begun; for the watchdog
-	broken    atomic.Bool   // the watchdog gave up on a stuck task
-	cleanup   bool          // dropping everything after the watchdog gave up
+	running    bool        // a driver is active
+	done       func() bool // when the current drive is over
+	next       pick        // a step taken, for the one who resumes the next task
+	depth      int         // coroutines resumed one inside another (handoff)
+	viaDriver  bool        // every step through the driver (tests; weftbroken)
+	closed     bool        // shut down
+	inFire     bool        // running timer callbacks
+	workers    []*worker
+	probed     string                                // the stack a probed task captured (worker.probe)
+	attached   map[any]any                           // Attach: look-ups only, never iterated
+	progress   atomic.Uint64                         // steps begun; for the watchdog
+	harness    uintptr                               // the goroutine that last drove the simulation (foreign.go)
+	driverG    uintptr                               // the driver's goroutine
+	foreignErr atomic.Pointer[ForeignGoroutineError] // S64: set by a foreign goroutine
+	coros      int                                   // live coroutines of workers (awaitForeign)
+	baseline   int                                   // goroutines not the simulation's when the drive began
+	broken     atomic.Bool                           // the watchdog gave up on a stuck task
+	cleanup    bool                                  // dropping everything after the watchdog gave up
 }
 
 func newExecutor(c config) *executor {
@@ -83,8 +88,21 @@ func newExecutor(c config) *executor {
 	return e
 }
 
-func (e *executor) Virtual() bool         { return true }
-func (e *executor) Current() *kernel.Task { return e.current }
+func (e *executor) Virtual() bool { return true }
+
+// Current returns the running task. Called from a goroutine that is none of
+// the simulation's (a socket call from a plain goroutine), it fails the run
+// and ends that goroutine (S64).
+func (e *executor) Current() *kernel.Task {
+	t := e.current
+	if t != nil && onGoroutine(t.Sim.Worker.(*worker)) {
+		return t
+	}
+	if e.foreignCaller() {
+		e.foreign("socket call")
+	}
+	return t
+}
 
 func (e *executor) Note(what string) { e.event(EvNote, e.current, 0, what) }
 
@@ -124,13 +142,22 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 
 // checkCaller panics unless t is the running task: S32 (a wait from outside
 // any task) and §8 (a ctx of one task used in another).
-func (e *executor) checkCaller(t *kernel.Task, what string) {
-	if t != e.current { // only this executor's tasks are ever current
-		e.wrongCaller(t, what)
+// It returns t's worker. A caller on a goroutine that is none of the
+// simulation's fails the run instead (S64, foreign.go).
+func (e *executor) checkCaller(t *kernel.Task, what string) *worker {
+	if t == e.current { // only this executor's tasks are ever current
+		if w := t.Sim.Worker.(*worker); onGoroutine(w) {
+			return w
+		}
 	}
+	e.wrongCaller(t, what)
+	return nil
 }
 
 func (e *executor) wrongCaller(t *kernel.Task, what string) {
+	if e.foreignCaller() {
+		e.foreign(what)
+	}
 	if t.Host() != e.outside.Host() {
 		panic("sim: " + what + " with a ctx of another runtime; use the ctx your task was given")
 	}
@@ -144,7 +171,10 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	if spawner.Host() != e.outside.Host() {
 		panic("sim: Spawn with a ctx of another runtime; use the ctx your task was given")
 	}
-	if e.running && !e.inFire && spawner != e.current {
+	if e.running && !e.inFire && (spawner != e.current || !onGoroutine(spawner.Sim.Worker.(*worker))) {
+		if e.foreignCaller() {
+			e.foreign("Spawn")
+		}
 		if !spawner.IsTask() {
 			panic("sim: Spawn from outside the simulation's tasks while it runs; spawn from a task's ctx, or before BlockOn")
 		}
@@ -193,7 +223,7 @@ var outcomeNames = [...]string{"running", "returned", "cancelled", "panicked", "
 
 func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
-	e.checkCaller(t, "blocking call")
+	wk := e.checkCaller(t, "blocking call")
 	if t.Aborted() {
 		w.TryAbandon()
 		return kernel.ErrDropped
@@ -224,7 +254,6 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		e.host.Ready++
 	}
 	// switchOut's loop, inline: see there why.
-	wk := t.Sim.Worker.(*worker)
 	for x := e.pickFor(t); x != t; x = e.pickFor(t) {
 		if x != nil { // resume x from this goroutine (handoff)
 			wk.hosting = true

@@ -64,6 +64,9 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	if serr := e.Shutdown(0); err == nil {
 		err = serr
 	}
+	if f := e.foreignFailure(); f != nil {
+		err = f // S64: caught during the shutdown, too
+	}
 	if p := e.dec.srcPanic; p != nil {
 		panic(p) // the source's own abort (rapid's), now on the caller's goroutine
 	}

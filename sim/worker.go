@@ -25,6 +25,9 @@ type worker struct {
 	// dead is set once a task on the worker called runtime.Goexit: its
 	// goroutine is ending (see TaskGoexited).
 	dead bool
+	// g is the worker's goroutine (kernel.Goroutine): a caller elsewhere
+	// is not the task it runs (S64).
+	g uintptr
 }
 
 // maxDepth bounds how many coroutines are resumed one inside another: the
@@ -33,8 +36,10 @@ const maxDepth = 2
 
 func (e *executor) newWorker() *worker {
 	w := &worker{}
+	e.coros++
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
 		w.yield = yield
+		w.g = kernel.Goroutine()
 		for {
 			for w.task != nil {
 				t := w.task
@@ -218,6 +223,7 @@ func (e *executor) leave(w *worker) {
 		// Its goroutine is ending with runtime.Goexit, which iter.Pull
 		// passes on to whoever stops it: a goroutine of its own.
 		go w.stop()
+		e.coros--
 	case w.task == nil:
 		// Its tasks ended (the last one perhaps started inline).
 		e.workers = append(e.workers, w)

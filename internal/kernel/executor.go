@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"errors"
+	"runtime"
 	"time"
 )
 
@@ -120,12 +121,33 @@ func Resume(t *Task, err error) error {
 // Unwind starts (or restarts) the unwinding of a dropped task. Deferred
 // functions run; the executor that runs the task recovers the signal and
 // records the task as Cancelled.
+//
+// A task that recovered its unwinding and reached a yield point again is
+// not unwound a second time with a panic it could recover again: its
+// goroutine exits (runtime.Goexit, which no recover stops), running the
+// remaining deferred functions, and the task still ends Cancelled.
+//
+// An executor that implements UnwindChecker vets the caller first: a
+// simulation fails the run if the goroutine is none of its tasks.
 func (t *Task) Unwind() {
+	if c, ok := t.host.Exec.(UnwindChecker); ok {
+		c.CheckUnwind(t)
+	}
+	if t.unwinding {
+		runtime.Goexit()
+	}
 	t.unwinding = true
 	panic(dropSignal{})
 }
 
-// IsDropSignal reports whether a recovered value is the drop signal.
+// UnwindChecker is implemented by an executor that must vet the goroutine
+// about to unwind a task (Task.Unwind).
+type UnwindChecker interface {
+	CheckUnwind(t *Task)
+}
+
+// IsDropSignal reports whether a recovered value is the drop signal
+// (runtime.IsDrop is its public face).
 func IsDropSignal(r any) bool {
 	_, ok := r.(dropSignal)
 	return ok

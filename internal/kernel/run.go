@@ -19,7 +19,11 @@ func Run(t *Task) {
 		r := recover()
 		switch {
 		case r == nil:
-			Finish(t, Goexited, nil, nil)
+			if t.unwinding { // dropped again after recovering (Unwind)
+				Finish(t, Cancelled, nil, nil)
+			} else {
+				Finish(t, Goexited, nil, nil)
+			}
 			if h, ok := t.host.Exec.(GoexitHandler); ok {
 				h.TaskGoexited(t)
 			}
