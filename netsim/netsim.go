@@ -16,8 +16,7 @@ import (
 func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 	n, h := simulated(ctx, "Dial")
 	if n == nil {
-		var d net.Dialer
-		return d.DialContext(ctx, network, address)
+		return dialTied(ctx, network, address)
 	}
 	n.point("netsim.Dial")
 	if err := checkNetwork(network, "tcp", "tcp4"); err != nil {
@@ -76,7 +75,11 @@ func Listen(ctx context.Context, network, address string) (net.Listener, error) 
 	n, h := simulated(ctx, "Listen")
 	if n == nil {
 		var lc net.ListenConfig
-		return lc.Listen(ctx, network, address)
+		l, err := lc.Listen(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		return tieListener(blocker(ctx), l), nil
 	}
 	if err := checkNetwork(network, "tcp", "tcp4"); err != nil {
 		return nil, opError("listen", network, nil, nil, err)
@@ -97,7 +100,11 @@ func ListenPacket(ctx context.Context, network, address string) (net.PacketConn,
 	n, h := simulated(ctx, "ListenPacket")
 	if n == nil {
 		var lc net.ListenConfig
-		return lc.ListenPacket(ctx, network, address)
+		pc, err := lc.ListenPacket(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		return tiePacketConn(blocker(ctx), pc), nil
 	}
 	if err := checkNetwork(network, "udp", "udp4"); err != nil {
 		return nil, opError("listen", network, nil, nil, err)

@@ -92,7 +92,10 @@ func (e *executor) Virtual() bool { return true }
 
 // Current returns the running task. Called from a goroutine that is none of
 // the simulation's (a socket call from a plain goroutine), it fails the run
-// and ends that goroutine (S64).
+// and ends that goroutine (S64). Such a goroutine reads the executor
+// without synchronisation, hence norace: it learns only that it is foreign.
+//
+//go:norace
 func (e *executor) Current() *kernel.Task {
 	t := e.current
 	if t != nil && onGoroutine(t.Sim.Worker.(*worker)) {
@@ -143,7 +146,9 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 // checkCaller panics unless t is the running task: S32 (a wait from outside
 // any task) and §8 (a ctx of one task used in another).
 // It returns t's worker. A caller on a goroutine that is none of the
-// simulation's fails the run instead (S64, foreign.go).
+// simulation's fails the run instead (S64, foreign.go); norace as Current.
+//
+//go:norace
 func (e *executor) checkCaller(t *kernel.Task, what string) *worker {
 	if t == e.current { // only this executor's tasks are ever current
 		if w := t.Sim.Worker.(*worker); onGoroutine(w) {

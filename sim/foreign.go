@@ -28,6 +28,8 @@ func (e *ForeignGoroutineError) Error() string {
 }
 
 // onGoroutine reports whether the caller runs on w's goroutine.
+//
+//go:norace
 func onGoroutine(w *worker) bool { return w.g == kernel.Goroutine() }
 
 // foreignCaller reports whether the calling goroutine is none of the
@@ -127,6 +129,8 @@ func (e *executor) countBaseline() { e.baseline = goruntime.NumGoroutine() - e.c
 // t's own may; another task's misuses t's ctx, and any other goroutine is
 // foreign. Without it, a foreign goroutine using a dropped task's ctx would
 // panic with the drop signal and crash the binary.
+//
+//go:norace
 func (e *executor) CheckUnwind(t *kernel.Task) {
 	if w, ok := t.Sim.Worker.(*worker); ok && onGoroutine(w) {
 		return

@@ -152,7 +152,7 @@ type SimState struct {
 	// a Spawn right after a Spawn is no scheduling point (see OpSpawn).
 	Spawned bool
 	Watch   int32   // position in the ctx watch list, or -1
-	Prio    uint64  // PCT priority
+	Prio    uint64  // PCT priority (production: the task's goroutine, SetGoroutine)
 	Waiter  *Waiter // what the task is parked on
 	Worker  any     // the coroutine running the task
 }

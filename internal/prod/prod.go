@@ -29,10 +29,11 @@ var Plain = New(Config{})
 
 // Executor is the production executor: a goroutine per task, the wall clock.
 type Executor struct {
-	cfg     Config
-	outside *kernel.Task
-	nextID  atomic.Uint64
-	live    liveSet
+	cfg      Config
+	outside  *kernel.Task
+	nextID   atomic.Uint64
+	live     liveSet
+	blocking blocking // goroutines blocked in socket I/O (ties.go)
 }
 
 // New returns a production executor.
@@ -67,7 +68,9 @@ func (p *Executor) Spawn(ctx context.Context, _ *kernel.Task, t *kernel.Task, bo
 }
 
 func (p *Executor) run(t *kernel.Task) {
+	t.SetGoroutine(kernel.Goroutine())
 	defer p.unregister(t)
+	defer p.blocking.ended(t)
 	if t.Aborted() {
 		kernel.Finish(t, kernel.Cancelled, nil, nil)
 		return
@@ -83,7 +86,9 @@ func (p *Executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 		kernel.Finish(root, kernel.Cancelled, nil, nil)
 		return nil
 	}
+	root.SetGoroutine(kernel.Goroutine())
 	defer p.unregister(root)
+	defer p.blocking.ended(root)
 	kernel.Run(root)
 	return nil
 }
@@ -173,7 +178,8 @@ func (p *Executor) Abort(t *kernel.Task) {
 	if !t.RequestAbort() {
 		return
 	}
-	t.AbortWait() // wake it if it waits: Park sees the abort
+	t.AbortWait()       // wake it if it waits: Park sees the abort
+	p.blocking.abort(t) // or if it is blocked in socket I/O
 }
 
 func (p *Executor) Shutdown(timeout time.Duration) error {
