@@ -17,12 +17,13 @@ import (
 )
 
 // S63: a production runtime whose tasks are blocked in socket I/O on
-// loopback (Accept, Read on either end of a connection, ReadFrom) shuts
+// loopback (Accept, Read on either end of a connection, ReadFrom, a Write
+// nobody reads) shuts
 // down within a second, and leaves no goroutine behind.
 func TestShutdownEndsTasksBlockedInSocketIOWithinASecond(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	rt := runtime.New()
-	blocked := runtime.NewChan[string](5)
+	blocked := runtime.NewChan[string](6)
 	var handles []*runtime.JoinHandle[struct{}]
 	block := func(ctx context.Context, what string, f func(ctx context.Context) error) {
 		handles = append(handles, runtime.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
@@ -78,7 +79,25 @@ func TestShutdownEndsTasksBlockedInSocketIOWithinASecond(t *testing.T) {
 				return err
 			})
 		}
-		for range 5 {
+		block(ctx, "Write", func(ctx context.Context) error {
+			l, err := netsim.Listen(ctx, "tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			d, err := netsim.Dial(ctx, "tcp", l.Addr().String())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			blocked.Send(ctx, "Write")
+			for chunk := make([]byte, 1<<20); ; { // nobody reads: the buffers fill
+				if _, err := d.Write(chunk); err != nil {
+					return err
+				}
+			}
+		})
+		for range 6 {
 			if _, err := blocked.Recv(ctx); err != nil {
 				return err
 			}

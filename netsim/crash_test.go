@@ -80,5 +80,5 @@ func TestCrashDropsTasksResetsPeersAndRestartServesAgain(t *testing.T) {
 		_, err = io.ReadFull(c2, buf)
 		require.NoError(t, err)
 		assert.Equal(t, "pong", string(buf))
-	}, sim.AllowUnobservedPanics())
+	})
 }

@@ -48,3 +48,37 @@ func ExampleNew() {
 	// hello from 10.0.0.1:80 after 40ms
 	// <nil>
 }
+
+// A swarm of faults runs while its ctx lasts; once it ends, the swarm has
+// healed what it did, and Heal repairs what the test itself cut.
+func ExampleNetwork_Heal() {
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx)
+		defer n.Close()
+		a, b := n.AddHost("a"), n.AddHost("b")
+		for _, h := range []*netsim.Host{a, b} {
+			h.Start(ctx, func(ctx context.Context) error { return clock.Sleep(ctx, time.Hour) })
+		}
+		sctx, stop := clock.WithTimeout(ctx, 10*time.Second)
+		defer stop()
+		n.Swarm(sctx, a, b)
+		n.Partition(a, b) // the test's own fault
+		if err := clock.Sleep(ctx, 10*time.Second+time.Millisecond); err != nil {
+			return err
+		}
+		n.Heal()
+		rx, _ := netsim.ListenPacket(b.Context(ctx), "udp", ":9")
+		defer rx.Close()
+		tx, _ := netsim.ListenPacket(a.Context(ctx), "udp", ":0")
+		defer tx.Close()
+		tx.WriteTo([]byte("whole again"), rx.LocalAddr())
+		buf := make([]byte, 16)
+		k, _, err := rx.ReadFrom(buf)
+		fmt.Printf("%s; a down: %v, b down: %v\n", buf[:k], a.Down(), b.Down())
+		return err
+	}, sim.WithSeed(7))
+	fmt.Println(res.Err)
+	// Output:
+	// whole again; a down: false, b down: false
+	// <nil>
+}

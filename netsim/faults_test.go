@@ -134,7 +134,7 @@ func TestProperty_FaultsNeverCorruptAStream(t *testing.T) {
 				t.Fatalf("the stream delivered %d bytes that differ from the %d written", len(got), len(payload))
 			}
 			return nil
-		}, sim.WithSeed(rapid.Uint64().Draw(t, "seed")), sim.AllowUnobservedPanics())
+		}, sim.WithSeed(rapid.Uint64().Draw(t, "seed")))
 		if res.Err != nil {
 			t.Fatal(res.Err)
 		}

@@ -354,7 +354,13 @@ func TestHostControlFromAnyTaskAndFromTheHarness(t *testing.T) {
 	n := netsim.New(ctx)
 	h := n.AddHost("h")
 	starts := 0
-	h.Start(ctx, func(ctx context.Context) error { starts++; return sleep(ctx, time.Hour) })
+	type key struct{}
+	h.Start(context.WithValue(ctx, key{}, "start's"), func(ctx context.Context) error {
+		if ctx.Value(key{}) == "start's" {
+			starts++ // the start function keeps the values of Start's ctx
+		}
+		return sleep(ctx, time.Hour)
+	})
 	require.NoError(t, rt.BlockOn(func(ctx context.Context) error {
 		for range 3 { // from a fresh task each time
 			j := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {

@@ -20,8 +20,10 @@ import (
 // did before virtual time next advances: the partition it made is
 // repaired, the host it crashed is restarted, and the default link it set
 // is replaced by the one in force before. It heals the same way if its
-// task is dropped (a shutdown). Faults made by others are left alone;
-// Heal repairs every partition and releases every hold.
+// task is dropped (a shutdown). Its repairs are Repair calls, so a
+// partition of the same pair cut by others meanwhile is repaired too; it
+// restarts no host it did not crash. Heal repairs every partition and
+// releases every hold.
 func (n *Network) Swarm(ctx context.Context, hosts ...*Host) string {
 	pick := func(options ...time.Duration) time.Duration { return options[n.ex.RandN(len(options))] }
 	lo := pick(0, time.Millisecond, 5*time.Millisecond)

@@ -23,8 +23,9 @@ type Result struct {
 	Seed     uint64
 	Strategy Strategy
 	// Err is the run's failure: f's error or panic (*runtime.PanicError),
-	// a *DeadlockError, *StepLimitError, *StuckTaskError, or an
-	// *UnobservedPanicError (S17). Nil if the run passed.
+	// a *DeadlockError, *StepLimitError, *StuckTaskError, an
+	// *UnobservedPanicError (S17), or a *ForeignGoroutineError (S64).
+	// Nil if the run passed.
 	Err     error
 	Steps   uint64        // scheduling decisions taken
 	Elapsed time.Duration // virtual time that passed
