@@ -144,3 +144,25 @@ func TestAGoroutineUsingADroppedTasksCtxFailsTheRunCleanly(t *testing.T) {
 		require.True(t, errors.As(res.Err, &fe), "seed %d: %v", seed, res.Err)
 	}
 }
+
+// A goroutine a task leaked, using a socket after the simulation was shut
+// down, ends without crashing the binary (no panic on a plain goroutine).
+func TestAGoroutineOutlivingItsSimulationEndsQuietly(t *testing.T) {
+	release, done := make(chan struct{}), make(chan struct{})
+	var conn net.Conn
+	res := sim.Run(func(ctx context.Context) error {
+		n := netsim.New(ctx)
+		_, server, err := connected(ctx, n)
+		conn = server
+		return err
+	})
+	require.NoError(t, res.Err)
+	go func() {
+		defer close(done)
+		<-release
+		conn.Read(make([]byte, 1)) // the simulation is over
+		t.Error("a socket call after the shutdown returned")
+	}()
+	close(release)
+	<-done
+}

@@ -13,10 +13,14 @@ import (
 // library's (net/http's server reads each connection on a goroutine of its
 // own). A simulation runs one task at a time; such a goroutine would run
 // beside the task running, racing with it and with the scheduler. The use
-// is caught whenever it happens while the simulation runs (or after it,
-// from any goroutine but the harness's), the goroutine is ended with
-// runtime.Goexit (its deferred functions run; the test binary goes on),
-// and the run fails with this error.
+// is caught whenever it happens while the simulation runs: the goroutine
+// is ended with runtime.Goexit (its deferred functions run; the test binary
+// goes on) and the run fails with this error. Before reporting a deadlock,
+// the simulation waits up to 20 ms of wall time while goroutines besides
+// its own exist, so that a task waiting for such a goroutine (a server's
+// reply) fails with this error rather than a deadlock. A goroutine that
+// uses the simulation only after it was shut down is ended the same way,
+// but the run has been reported by then.
 type ForeignGoroutineError struct {
 	Op    string // what the goroutine did: "blocking call", "socket call", "Spawn", ...
 	Stack []byte // the goroutine's stack when it was caught
@@ -34,7 +38,8 @@ func onGoroutine(w *worker) bool { return w.g == kernel.Goroutine() }
 
 // foreignCaller reports whether the calling goroutine is none of the
 // simulation's: not the running task's (or another task's, which would be
-// a task misusing a ctx), not the driver's, not the harness's. It reads the
+// a task misusing a ctx), not the driver's, not the harness's (any
+// goroutine between runs). It reads the
 // executor's state without synchronisation, as a foreign goroutine must:
 // its answer is exact for every goroutine but the foreign one, which only
 // learns that it is foreign.
@@ -43,7 +48,10 @@ func onGoroutine(w *worker) bool { return w.g == kernel.Goroutine() }
 func (e *executor) foreignCaller() bool {
 	g := kernel.Goroutine()
 	if !e.running {
-		return e.harness != 0 && g != e.harness && !e.simGoroutine(g)
+		// Between runs any goroutine may act as the harness; once the
+		// simulation is shut down, only a goroutine that outlived it
+		// (leaked by a task) still uses it.
+		return e.closed && g != e.harness && !e.simGoroutine(g)
 	}
 	if t := e.current; t != nil {
 		if w, ok := t.Sim.Worker.(*worker); ok && w.g == g {
