@@ -166,6 +166,7 @@ func (h *Host) Crash() {
 	h.down = true
 	h.net.note("crash %s", h.name)
 	h.group.AbortAll()
+	h.runCrashHooks()
 	for _, port := range slices.Sorted(maps.Keys(h.listeners)) { // never map order (S5)
 		h.listeners[port].Close()
 	}
