@@ -109,7 +109,7 @@ func (m CrashMode) String() string {
 
 // config is a disk's device model.
 type config struct {
-	writeLatency, syncLatency netsim.Latency
+	writeLatency, syncLatency  netsim.Latency
 	writeErr, syncErr, fullErr float64
 	capacity                   int64 // 0: unlimited
 	sector                     int
