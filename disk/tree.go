@@ -123,7 +123,7 @@ var (
 
 // clean turns a name into an absolute slash path: a disk has one root, and
 // relative names start there.
-func clean(name string) string { return path.Clean("/" + strings.ReplaceAll(name, "\\", "/")) }
+func clean(name string) string { return path.Clean("/" + name) }
 
 // lookup finds the inode of a name in the current tree.
 func (d *Disk) lookup(name string) (*inode, error) {
