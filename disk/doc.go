@@ -52,7 +52,7 @@
 // the errno package os would report, so errors.Is(err, fs.ErrNotExist) and
 // errors.Is(err, syscall.EIO) work as they do with os.
 //
-// Every call is a scheduling point. Writes and truncations take the disk's
+// Every call that takes a context is a scheduling point. Writes and truncations take the disk's
 // write latency and syncs its sync latency, in virtual time (WithLatency);
 // reads and directory changes take none. Faults are options of a disk
 // (Disk.Set): EIO on a share of writes or syncs, ENOSPC on a share of

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/disk"
+	"github.com/weftsim/weft/sim"
 )
 
 const seeds = 100
@@ -239,4 +241,40 @@ func TestSameSeedSameDiskAfterTheCrash(t *testing.T) {
 		states[a] = true
 	}
 	assert.Greater(t, len(states), 3, "the seed decides the crash state")
+}
+
+// zeros is a decision source that always takes the first option: the
+// crash states follow it, as they follow any engine that drives a run.
+type zeros struct{}
+
+func (zeros) IntN(int) int   { return 0 }
+func (zeros) Uint64() uint64 { return 0 }
+
+func TestCrashStatesAreDecisionsRecordedAndReplayed(t *testing.T) {
+	scenario := func(d **disk.Disk) func(ctx context.Context) error {
+		return func(ctx context.Context) error {
+			*d = disk.Of(ctx)
+			for _, name := range []string{"/a", "/b", "/c"} {
+				if err := writeFile(ctx, name, bytes.Repeat([]byte(name), 700), name == "/a"); err != nil {
+					return err
+				}
+			}
+			(*d).Crash()
+			return nil
+		}
+	}
+	var first, replayed, driven *disk.Disk
+	res := sim.Run(scenario(&first), sim.WithSeed(7), sim.WithRecording())
+	require.NoError(t, res.Err)
+	require.NotEmpty(t, res.Decisions)
+	again := sim.Run(scenario(&replayed), res.Replay(t.Name()).Options()...)
+	require.NoError(t, again.Err)
+	assert.Equal(t, res.Hash, again.Hash)
+	assert.Equal(t, dump(t, first.FS("/")), dump(t, replayed.FS("/")), "a replay file reproduces the crash state")
+
+	res = sim.Run(scenario(&driven), sim.WithDecisions(zeros{}))
+	require.NoError(t, res.Err)
+	// Option 0 everywhere: the unsynced changes of the directory and of
+	// every file are Lost; only the synced /a is left.
+	assert.Equal(t, "./\na "+fmt.Sprintf("%q", bytes.Repeat([]byte("/a"), 700))+"\n", dump(t, driven.FS("/")))
 }
