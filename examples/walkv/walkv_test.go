@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/weftsim/weft/lincheck"
+	"github.com/weftsim/weft/runtime"
 	"github.com/weftsim/weft/sim"
 )
 
@@ -71,8 +72,29 @@ func TestWalkv_PlantedBugsAreFoundAndReplayExactly(t *testing.T) {
 }
 
 func TestWalkv_RecoversAfterAPlainRestart(t *testing.T) {
-	res := sim.Run(func(ctx context.Context) error {
-		s, err := open(ctx, "/data", Bugs{})
+	res := sim.Run(func(ctx context.Context) error { return putsAndRecovery(ctx, "/data") })
+	require.NoError(t, res.Err)
+}
+
+func TestWalkv_TheSameStoreRunsOnPackageOS(t *testing.T) {
+	rt := runtime.New()
+	defer rt.Shutdown()
+	dir := filepath.Join(t.TempDir(), "data")
+	require.NoError(t, rt.BlockOn(func(ctx context.Context) error { return putsAndRecovery(ctx, dir) }))
+	names, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var got []string
+	for _, e := range names {
+		got = append(got, e.Name())
+	}
+	assert.Equal(t, []string{"snap", "wal"}, got)
+}
+
+// putsAndRecovery stores a few puts in dir, opens the store again as a
+// restart would, and checks what it recovered.
+func putsAndRecovery(ctx context.Context, dir string) error {
+	{
+		s, err := open(ctx, dir, Bugs{})
 		if err != nil {
 			return err
 		}
@@ -81,16 +103,17 @@ func TestWalkv_RecoversAfterAPlainRestart(t *testing.T) {
 				return err
 			}
 		}
-		s2, err := open(ctx, "/data", Bugs{}) // what a restart reads
-		if err != nil {
-			return err
+		s.wal.Close()
+	}
+	s, err := open(ctx, dir, Bugs{}) // what a restart reads
+	if err != nil {
+		return err
+	}
+	defer s.wal.Close()
+	for _, kv := range [][2]string{{"a", "6"}, {"b", "2"}, {"c", "4"}, {"d", "5"}} {
+		if got, _ := s.get(ctx, kv[0]); got != kv[1] {
+			return errors.New("recovered " + kv[0] + "=" + got + ", want " + kv[1])
 		}
-		for k, want := range map[string]string{"a": "6", "b": "2", "c": "4", "d": "5"} {
-			if got, _ := s2.get(ctx, k); got != want {
-				return errors.New("recovered " + k + "=" + got + ", want " + want)
-			}
-		}
-		return nil
-	})
-	require.NoError(t, res.Err)
+	}
+	return nil
 }
