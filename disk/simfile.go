@@ -177,6 +177,8 @@ func (f *simFile) stat(ctx context.Context) (fs.FileInfo, error) {
 }
 
 func (f *simFile) seek(offset int64, whence int) (int64, error) {
+	f.d.acquire()
+	defer f.d.release()
 	if err := f.check("seek", anyAccess); err != nil {
 		return 0, err
 	}
@@ -198,6 +200,8 @@ func (f *simFile) seek(offset int64, whence int) (int64, error) {
 }
 
 func (f *simFile) close() error {
+	f.d.acquire()
+	defer f.d.release()
 	if f.closed {
 		return pathErr("close", f.name, os.ErrClosed)
 	}

@@ -14,9 +14,12 @@
 //	-bug=rename  rename a new snapshot into place without syncing the
 //	             directory, then empty the log
 //
-// The simulator finds each within a few hundred seeds (see the tests), and
-// the failing seed replays exactly. On a failure the command writes
-// porcupine's visualisation of the history (-html).
+// With the seeds 1, 2, 3, ... the simulator finds -bug=ack at seed 15 (40
+// of the first 300 seeds fail) and -bug=rename at seed 3 (100 of 300); the
+// failing seed replays exactly, and the correct store passes it. The
+// correct store passes 1,000 seeds in about 11 s. On a failure the command
+// prints lincheck's report, which names the operations that cannot be
+// linearized, and writes porcupine's visualisation of the history (-html).
 package main
 
 import (
