@@ -71,14 +71,24 @@ func open(ctx context.Context, dir string, bugs Bugs) (*store, error) {
 		return nil, err
 	}
 	s.wal = wal
-	if err := disk.SyncDir(ctx, dir); err != nil { // the log's name, if it is new
+	if err := s.start(ctx); err != nil {
+		wal.Close()
 		return nil, err
+	}
+	return s, nil
+}
+
+// start makes the log's name durable (it may be new) and replaces the
+// snapshot and the log by a snapshot of what was recovered.
+func (s *store) start(ctx context.Context) error {
+	if err := disk.SyncDir(ctx, s.dir); err != nil {
+		return err
 	}
 	if err := s.mu.Lock(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	defer s.mu.Unlock()
-	return s, s.snapshot(ctx)
+	return s.snapshot(ctx)
 }
 
 func (s *store) file(name string) string { return path.Join(s.dir, name) }
