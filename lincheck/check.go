@@ -50,6 +50,8 @@ type Error struct {
 	// the first partition that has none (for a partitioned model, the
 	// partition of a key, say), in linearization order.
 	Linearized []Operation
+	// State describes the model's state after Linearized (DescribeState).
+	State string
 	// Stuck are the operations that could come next after Linearized, in
 	// real-time order, and that the model rejects there: the operations
 	// that cannot be linearized.
@@ -86,6 +88,7 @@ func (e *Error) Error() string {
 		if len(e.Linearized) > 0 {
 			fmt.Fprintf(&b, "\nthe linearization ends with:\n\t%v", e.Linearized[len(e.Linearized)-1])
 		}
+		fmt.Fprintf(&b, "\nthe state there: %s", e.State)
 	}
 	if e.HTML != "" {
 		fmt.Fprintf(&b, "\nvisualisation: %s", e.HTML)
@@ -129,6 +132,10 @@ func (e *Error) explain(model porcupine.Model, part []porcupine.Operation, parti
 		_, state = model.Step(state, op.Input, op.Output)
 		done[op.Metadata.(*record).index] = true
 		e.Linearized = append(e.Linearized, describe(model, op))
+	}
+	e.State = fmt.Sprintf("%v", state)
+	if model.DescribeState != nil {
+		e.State = model.DescribeState(state)
 	}
 	var rest []porcupine.Operation
 	horizon := int64(math.MaxInt64)

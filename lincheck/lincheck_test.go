@@ -128,6 +128,7 @@ func TestSequentialStaleReadNamesTheRead(t *testing.T) {
 	assert.Equal(t, `get(x) -> ""`, e.Stuck[0].Description)
 	require.Len(t, e.Linearized, 1)
 	assert.Equal(t, `put(x, "1")`, e.Linearized[0].Description)
+	assert.Equal(t, `"1"`, e.State)
 }
 
 func TestPendingOperationsMayTakeEffectAnyTimeOrNever(t *testing.T) {
