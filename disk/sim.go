@@ -57,6 +57,8 @@ func Of(ctx context.Context) *Disk {
 		reg = &registry{byHost: map[*netsim.Host]*Disk{}}
 		ex.Attach(registryKey{}, reg)
 	}
+	kernel.RaceAcquire(unsafe.Pointer(reg)) // tasks share the registry
+	defer kernel.RaceReleaseMerge(unsafe.Pointer(reg))
 	h := netsim.HostOf(ctx)
 	if h == nil {
 		if reg.shared == nil {
@@ -243,9 +245,10 @@ func (d *Disk) alive() error {
 	return nil
 }
 
-// acquire and release bracket every change of the disk's state: for the
-// race detector the disk is synchronised like a kernel's file system, so
-// tasks that share it through files are not reported.
+// acquire and release bracket every operation on the disk's state: for
+// the race detector the disk is synchronised as package os's files are
+// (internal/poll orders every read after every earlier write), so tasks
+// that share it through files are not reported.
 func (d *Disk) acquire() { kernel.RaceAcquire(unsafe.Pointer(d)) }
 func (d *Disk) release() { kernel.RaceReleaseMerge(unsafe.Pointer(d)) }
 
