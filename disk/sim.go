@@ -247,7 +247,7 @@ func (d *Disk) alive() error {
 
 // acquire and release bracket every operation on the disk's state: for
 // the race detector the disk is synchronised as package os's files are
-// (internal/poll orders every read after every earlier write), so tasks
+// (package syscall orders every read after every earlier write), so tasks
 // that share it through files are not reported.
 func (d *Disk) acquire() { kernel.RaceAcquire(unsafe.Pointer(d)) }
 func (d *Disk) release() { kernel.RaceReleaseMerge(unsafe.Pointer(d)) }
