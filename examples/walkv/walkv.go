@@ -14,10 +14,10 @@
 //	-bug=rename  rename a new snapshot into place without syncing the
 //	             directory, then empty the log
 //
-// With the seeds 1, 2, 3, ... the simulator finds -bug=ack at seed 15 (40
-// of the first 300 seeds fail) and -bug=rename at seed 3 (100 of 300); the
+// With the seeds 1, 2, 3, ... the simulator finds -bug=ack at seed 10 (35
+// of the first 300 seeds fail) and -bug=rename at seed 3 (92 of 300); the
 // failing seed replays exactly, and the correct store passes it. The
-// correct store passes 1,000 seeds in about 11 s. On a failure the command
+// correct store passes 1,000 seeds in about 14 s. On a failure the command
 // prints lincheck's report, which names the operations that cannot be
 // linearized, and writes porcupine's visualisation of the history (-html).
 package main
