@@ -163,6 +163,30 @@
 // and is shrunk with the schedule. In production Rand draws from the global
 // source and Buggify is always false.
 //
+// [RandReader] is the same for libraries that take an io.Reader of random
+// bytes: seeded in a simulation, crypto/rand.Reader in production.
+//
+// A library that draws from a global source cannot be given a source; the
+// simulation cannot see those draws, and a run that depends on them does
+// not replay (sim's determinism check shows the stack of the task that
+// took the first differing step, which names the caller). The recipe:
+//
+//   - crypto/rand.Read and crypto/rand.Reader: set crypto/rand.Reader to
+//     RandReader(ctx) at the start of each simulated run and restore it
+//     when the run ends (crypto/rand.Read reads the variable once it is
+//     not the default). Key generation of the standard library ignores it
+//     by design.
+//   - math/rand/v2's top-level functions cannot be seeded: change the
+//     library to take a *rand.Rand and pass Rand(ctx).
+//   - math/rand's top-level functions: with a //go:debug randseednop=0
+//     line in the test's package, call rand.Seed with a draw of Rand(ctx)
+//     at the start of each run; or, better, pass rand.New of a source.
+//
+// Rand and RandReader belong to one simulation and are safe with
+// sim.Parallel and -sim.parallel. A swapped global is shared by every
+// simulation of the process: tests that swap one must run their seeds one
+// at a time (no Parallel, no -sim.parallel), or their bytes mix.
+//
 // # Panics
 //
 // A task panic never crashes the process (S17). Join reports it as a

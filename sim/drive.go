@@ -20,6 +20,9 @@ func (e *executor) loop() error {
 		if p.task == nil {
 			return p.err
 		}
+		if e.probeAt.pending {
+			e.probeAt.capture(e, p.task)
+		}
 		e.run(p.task)
 	}
 }

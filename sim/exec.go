@@ -64,6 +64,7 @@ type executor struct {
 	baseline   int                                   // goroutines not the simulation's when the drive began
 	broken     atomic.Bool                           // the watchdog gave up on a stuck task
 	cleanup    bool                                  // dropping everything after the watchdog gave up
+	probeAt    eventProbe                            // the stack at cfg.stackAt (determinism check)
 }
 
 func newExecutor(c config) *executor {
@@ -136,6 +137,9 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 		id = t.ID()
 	}
 	e.trace.digest(k, id, other, e.now, op)
+	if e.trace.n == e.cfg.stackAt {
+		e.probeAt.at(e, t)
+	}
 	if len(e.trace.ring) > 0 {
 		ev := e.trace.slot()
 		ev.Step, ev.At, ev.Kind, ev.Task, ev.Other, ev.Op, ev.PC = e.steps, e.now, k, id, other, op, 0

@@ -129,7 +129,7 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 			t.Fatal(report(t.Name(), res, tried, file))
 		}
 		if check {
-			if msg := compareRuns(res, Run(body, append(run, perturb())...)); msg != "" {
+			if msg := explainDivergence(body, run, res, Run(body, append(run, perturb())...)); msg != "" {
 				t.Fatalf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(t.Name(), seed, strategy))
 			}
 		}

@@ -29,6 +29,7 @@ type config struct {
 	replayDir        string
 	checkDeterminism bool
 	perturb          bool // yield the processor at every step (determinism check)
+	stackAt          uint64 // capture a stack at this event, counted from 1 (determinism check)
 	parallel         int
 	viaDriver        bool   // every step through the driver: no handoff (tests)
 	waitSites        bool   // park events record the wait's call site

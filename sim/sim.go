@@ -39,6 +39,10 @@ type Result struct {
 	Decisions []Decision
 	// recorded is false when the run was not recorded whole.
 	recorded bool
+	// events counts every event of the run; atEvent is the stack captured
+	// at WithStackAt's event.
+	events  uint64
+	atEvent string
 
 	cfg config
 }
@@ -89,6 +93,8 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 		Tasks:     e.nextID,
 		Hash:      e.trace.hash,
 		Events:    e.trace.events(),
+		events:    e.trace.n,
+		atEvent:   e.probeAt.stack,
 	}
 }
 
