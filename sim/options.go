@@ -28,7 +28,7 @@ type config struct {
 	replay           []Decision // follow these decisions
 	replayDir        string
 	checkDeterminism bool
-	perturb          bool // yield the processor at every step (determinism check)
+	perturb          bool   // yield the processor at every step (determinism check)
 	stackAt          uint64 // capture a stack at this event, counted from 1 (determinism check)
 	parallel         int
 	viaDriver        bool   // every step through the driver: no handoff (tests)
