@@ -119,3 +119,26 @@ func ExampleWithTimeout() {
 	// context deadline exceeded 30s
 	// <nil>
 }
+
+func ExampleOnTick() {
+	res := sim.Run(func(ctx context.Context) error {
+		tk := clock.NewTicker(ctx, time.Second, clock.Burst)
+		defer tk.Stop()
+		done := clock.NewTimer(ctx, 2500*time.Millisecond)
+		for {
+			stop := false
+			err := runtime.Select(ctx,
+				clock.OnTick(tk, func(at time.Time, err error) { fmt.Println("tick", at.Sub(clock.Epoch)) }),
+				clock.OnTimer(done, func(error) { stop = true }),
+			)
+			if err != nil || stop {
+				return err
+			}
+		}
+	})
+	fmt.Println(res.Err, res.Elapsed)
+	// Output:
+	// tick 1s
+	// tick 2s
+	// <nil> 2.5s
+}

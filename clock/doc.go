@@ -9,6 +9,8 @@
 //     with Stop and Reset;
 //   - [NewTicker]: a periodic ticker, with a [MissedTick] behaviour for a
 //     consumer that falls behind ([Burst] by default, [Delay], [Skip]);
+//   - [OnTimer], [OnTick]: a timer or a ticker as a case of runtime.Select,
+//     next to channel operations (a tick goes to the case only if it wins);
 //   - [WithDeadline], [WithTimeout]: contexts that expire on this clock;
 //     [Timeout] runs a function under one.
 //

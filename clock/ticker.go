@@ -35,6 +35,12 @@ type Ticker struct {
 	next    time.Time
 	missed  MissedTick
 	stopped bool
+
+	// OnTick's cases: their waiters, and the timer due at next while any
+	// waits.
+	waiters kernel.WaitQueue
+	tm      kernel.Timer
+	armed   bool
 }
 
 // NewTicker returns a ticker whose first tick is one period from now. It
@@ -88,6 +94,7 @@ func (tk *Ticker) Stop() {
 	tk.mu.Lock()
 	defer tk.mu.Unlock()
 	tk.stopped = true
+	tk.wakeCases()
 }
 
 // Reset restarts the ticker with a new period: the next tick is one period
@@ -99,4 +106,5 @@ func (tk *Ticker) Reset(period time.Duration) {
 	tk.mu.Lock()
 	defer tk.mu.Unlock()
 	tk.period, tk.next, tk.stopped = period, tk.ex.Now().Add(period), false
+	tk.rearmCases()
 }

@@ -96,7 +96,10 @@ func (t *Timer) Stop() bool {
 	if was {
 		t.ex.StopTimer(&t.tm)
 		t.pending, t.stopped = false, true
-		t.waiters.WakeAll()
+		for w := t.waiters.PopFront(); w != nil; w = t.waiters.PopFront() {
+			w.Data = ErrStopped // for an OnTimer case; Wait looks at the timer
+			w.Task.Executor().Unpark(w)
+		}
 	}
 	return was
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // Case is one alternative of Select, made by OnRecv, OnSend, OnAfter or
-// OnDeadline. A Case is a small value: making one allocates nothing (but
+// OnDeadline (and, for package clock's timers and tickers, clock.OnTimer and
+// clock.OnTick). A Case is a small value: making one allocates nothing (but
 // OnSend, which keeps its value), so a loop may build its cases on every
 // turn; it may also keep them and pass them to Select after Select, though
 // not to two at once.
