@@ -92,10 +92,16 @@
 //   - a [*DeadlockError]: no task can run and no timer is pending; it lists
 //     each blocked task, what it waits in, which task it waits for, where
 //     it was spawned, and its stack;
+//   - a [*WallClockError] (a deadlock, for errors.As): a task waits with a
+//     context whose deadline is on the wall clock (the standard library's
+//     context.WithTimeout), which the simulation cannot see;
 //   - a [*StepLimitError]: the run took more steps than [WithStepLimit] allows,
 //     a livelock;
 //   - a [*TimeLimitError]: virtual time would pass [WithTimeLimit];
-//   - a [*StuckTaskError]: a task did not reach a yield point in time;
+//   - a [*StuckTaskError]: a task did not reach a yield point in time; its
+//     message names what the goroutine blocks on (time.Sleep, a native
+//     channel such as time.After's, sync.Mutex, real I/O) and the weft call
+//     to use instead;
 //   - a [*DivergenceError]: a replay left its recording;
 //   - an [*UnobservedPanicError]: a task panicked or called runtime.Goexit
 //     and no Join observed it (S17), unless [AllowUnobservedPanics];

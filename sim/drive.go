@@ -121,7 +121,7 @@ func (e *executor) deadlock() error {
 		}
 		d.Tasks = append(d.Tasks, b)
 	}
-	return d
+	return e.wallClockEscape(d)
 }
 
 // errSourcePanicked stops a run whose DecisionSource panicked; Run

@@ -249,7 +249,7 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		t.Sim.Woken = 0
 		if done := ctx.Done(); done != nil {
 			t.Sim.Watch = int32(len(e.watch))
-			e.watch = append(e.watch, watched{t, done})
+			e.watch = append(e.watch, watched{t, done, ctx})
 		}
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
 		if e.cfg.waitSites {
@@ -314,6 +314,7 @@ func (e *executor) unwatch(t *kernel.Task) {
 type watched struct {
 	task *kernel.Task
 	done <-chan struct{}
+	ctx  context.Context // for a deadlock report (wallClockEscape)
 }
 
 // wake makes a parked task runnable for the given reason.
