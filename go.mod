@@ -12,4 +12,7 @@ require (
 require (
 	github.com/anishathalye/porcupine v1.3.1
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/mod v0.42.0
+	golang.org/x/sync v0.24.0
+	golang.org/x/tools v0.52.0
 )

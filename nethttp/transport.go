@@ -37,7 +37,8 @@ type Transport struct {
 	// (zero: DefaultMaxIdleConnsPerHost; negative: none).
 	MaxIdleConnsPerHost int
 
-	mu   sync.Mutex // guards idle and prod; never held across a wait
+	//weftvet:ignore guards two fields, never across a wait; net/http's goroutines share a production Transport
+	mu   sync.Mutex // guards idle and prod
 	idle []*persistConn
 	prod *http.Transport
 }

@@ -1,0 +1,2 @@
+// Package netsim is a stub of weft's netsim for the analyzer's tests.
+package netsim
