@@ -191,7 +191,7 @@ func TestSim_RequestAcrossPartitionFailsWithDeadlineInVirtualTime(t *testing.T) 
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wall := time.Now() //weftvet:ignore the test measures the wall time the simulation took
+			wall := time.Now()             //weftvet:ignore the test measures the wall time the simulation took
 			for seed := range uint64(10) { // each run twice: -sim.checkdeterminism
 				sim.Test(t, func(ctx context.Context) {
 					n, srv, cli, ln, sctx := simServer(ctx, t, time.Millisecond)
