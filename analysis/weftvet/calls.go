@@ -116,12 +116,12 @@ func (c *checker) clockFix(call *ast.CallExpr, fun string, withCtx bool) []analy
 		if ctx == "" {
 			return nil
 		}
-		arg := ctx
+		arg, shown := ctx, ctx
 		if len(call.Args) > 0 {
-			arg += ", "
+			arg, shown = ctx+", ", ctx+", ..."
 		}
 		edits = append(edits, analysis.TextEdit{Pos: call.Lparen + 1, End: call.Lparen + 1, NewText: []byte(arg)})
-		msg += " with " + ctx
+		msg += "(" + shown + ")"
 	}
 	if importEdit != nil {
 		edits = append(edits, *importEdit)
