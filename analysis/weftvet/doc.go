@@ -3,7 +3,8 @@
 // global randomness, native channels and package sync's blocking types.
 //
 // It checks only packages that import github.com/weftsim/weft/runtime,
-// clock or netsim, and reports:
+// clock or netsim (weft's own packages, which build the simulation on the
+// real primitives, are skipped; its examples are checked), and reports:
 //
 //   - go statements (use runtime.Spawn);
 //   - time.Now, Since, Until, Sleep, After, Tick, NewTicker, NewTimer and

@@ -42,7 +42,7 @@ var weftPackages = map[string]bool{
 const clockPath = "github.com/weftsim/weft/clock"
 
 func run(pass *analysis.Pass) (any, error) {
-	if !importsWeft(pass.Pkg) {
+	if !importsWeft(pass.Pkg) || weftItself(pass.Pkg.Path()) {
 		return nil, nil
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
@@ -80,6 +80,17 @@ func run(pass *analysis.Pass) (any, error) {
 		return true
 	})
 	return nil, nil
+}
+
+// weftItself reports whether path is one of weft's own packages, which
+// build the simulation on the real primitives (its examples and test data
+// are checked).
+func weftItself(path string) bool {
+	const module = "github.com/weftsim/weft"
+	if path != module && !strings.HasPrefix(path, module+"/") {
+		return false
+	}
+	return !strings.Contains(path, "/examples/") && !strings.Contains(path, "/testdata/")
 }
 
 func importsWeft(pkg *types.Package) bool {
