@@ -16,7 +16,10 @@
 //     back body is read. A handler's r.Context() belongs to the
 //     connection's task, so clock, runtime and netsim calls work inside
 //     it; it ends when the request is done, and no request's deadline
-//     outlives the request.
+//     outlives the request. A handler that panics ends its connection;
+//     the panic goes on to the connection's task, so the simulation reports
+//     it with the handler's stack (http.ErrAbortHandler ends the connection
+//     quietly, as in net/http).
 //   - The Transport keeps idle connections for reuse (reused most recent
 //     first; a connection that saw an error, or whose body was not read to
 //     its end, is closed, never reused). The request's context bounds the
