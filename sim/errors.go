@@ -75,7 +75,7 @@ type StuckTaskError struct {
 
 func (e *StuckTaskError) Error() string {
 	if what, cure := nativeWait(e.Stack); what != "" {
-		return fmt.Sprintf("sim: %s %s: %s (the simulator cannot see it; no yield point for %v); its goroutine:\n%s", taskLabel(e.ID, e.Name), what, cure, e.After, e.Stack)
+		return fmt.Sprintf("sim: %s has not reached a yield point for %v: it %s, which the simulator cannot see: %s; its goroutine:\n%s", taskLabel(e.ID, e.Name), e.After, what, cure, e.Stack)
 	}
 	return fmt.Sprintf("sim: %s has not reached a yield point for %v (blocked on a native channel, sync.Mutex, time.Sleep or I/O? use weft's runtime, clock and netsim instead); its goroutine:\n%s", taskLabel(e.ID, e.Name), e.After, e.Stack)
 }

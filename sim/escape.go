@@ -15,15 +15,16 @@ import (
 // the run is deadlocked. Use clock.WithTimeout, whose deadline is virtual.
 type WallClockError struct {
 	Task     runtime.TaskID // the first task waiting so
+	Name     string         // its name (runtime.SpawnNamed), if it has one
 	Op       string         // what it waits in
 	Deadline time.Time      // its context's deadline, on the wall clock
 	Deadlock *DeadlockError // every blocked task
 }
 
 func (e *WallClockError) Error() string {
-	return fmt.Sprintf("sim: task %d waits on a wall-clock timer (context.WithTimeout?): use clock.WithTimeout; "+
+	return fmt.Sprintf("sim: %s waits on a wall-clock timer (context.WithTimeout?): use clock.WithTimeout; "+
 		"it waits in %s with a context whose deadline (%s) is on the wall clock, which a simulation does not see\n%v",
-		e.Task, e.Op, e.Deadline.Format(time.RFC3339), e.Deadlock)
+		taskLabel(e.Task, e.Name), e.Op, e.Deadline.Format(time.RFC3339), e.Deadlock)
 }
 
 // Unwrap returns the deadlock, as the simulation sees it.
@@ -47,7 +48,13 @@ func (e *executor) wallClockEscape(d *DeadlockError) error {
 			if w := t.Sim.Waiter; w != nil {
 				op = w.Reason.Op
 			}
-			return &WallClockError{Task: t.ID(), Op: op, Deadline: dl, Deadlock: d}
+			wc := &WallClockError{Task: t.ID(), Op: op, Deadline: dl, Deadlock: d}
+			for _, b := range d.Tasks {
+				if b.ID == t.ID() {
+					wc.Name = b.Name
+				}
+			}
+			return wc
 		}
 	}
 	return d

@@ -78,13 +78,13 @@ func TestWallClockEscape_StuckTaskNamesWhatItWaitsOn(t *testing.T) {
 		racy bool // unblocks on its own (see underRace)
 	}{
 		{"time.Sleep", func(context.Context) { time.Sleep(600 * time.Millisecond) },
-			"waits on a wall-clock timer (time.Sleep?): use clock.Sleep", true},
+			"it waits on a wall-clock timer (time.Sleep?), which the simulator cannot see: use clock.Sleep", true},
 		{"time.After", func(context.Context) { <-time.After(600 * time.Millisecond) },
 			"waits on a native channel (time.After", true},
 		{"sync.Mutex", func(context.Context) {
 			mu.Lock()
 			mu.Unlock()
-		}, "waits on a sync.Mutex: use runtime.Mutex", false},
+		}, "it waits on a sync.Mutex, which the simulator cannot see: use runtime.Mutex", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
