@@ -335,10 +335,10 @@ func main() {
 		return
 	}
 	for seed := uint64(1); seed <= uint64(*seeds); seed++ {
-		res := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		res := sim.Run(Scenario(*bug), sim.WithSeed(seed))
 		if res.Err != nil {
 			fmt.Printf("seed %d: %v (+%v virtual, hash %#x)\n", seed, res.Err, res.Elapsed, res.Hash)
-			again := sim.Run(Scenario(*bug), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+			again := sim.Run(Scenario(*bug), sim.WithSeed(seed))
 			fmt.Printf("replayed: hash %#x, same: %v\n", again.Hash, again.Hash == res.Hash)
 			os.Exit(1)
 		}

@@ -19,14 +19,10 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// AllowUnobservedPanics: a host restarted by the swarm's chaos task may
-// fail to spawn its start function (a netsim limitation being lifted);
-// the run goes on with the host down, which the client must survive too.
-
 func TestHTTPKV_SurvivesSwarmFaultsOver300Seeds(t *testing.T) {
 	var stats Stats
 	for seed := uint64(1); seed <= 300; seed++ {
-		res := sim.Run(scenario(false, &stats), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		res := sim.Run(scenario(false, &stats), sim.WithSeed(seed))
 		require.NoError(t, res.Err, "seed %d", seed)
 	}
 	assert.Greater(t, stats.Retried, 300, "the faults made the client retry")
@@ -38,18 +34,18 @@ func TestHTTPKV_IsDeterministic(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		sim.Test(t, func(ctx context.Context) {
 			require.NoError(t, Scenario(false)(ctx))
-		}, sim.WithSeed(seed), sim.CheckDeterminism(), sim.AllowUnobservedPanics())
+		}, sim.WithSeed(seed), sim.CheckDeterminism())
 	}
 }
 
 func TestHTTPKV_PlantedBugIsFoundAndReplaysBySeed(t *testing.T) {
 	var failing sim.Result
 	for seed := uint64(1); seed <= 300 && failing.Err == nil; seed++ {
-		failing = sim.Run(Scenario(true), sim.WithSeed(seed), sim.AllowUnobservedPanics())
+		failing = sim.Run(Scenario(true), sim.WithSeed(seed))
 	}
 	var stale *StaleReadError
 	require.ErrorAs(t, failing.Err, &stale, "a stale write within 300 seeds")
-	again := sim.Run(Scenario(true), sim.WithSeed(failing.Seed), sim.AllowUnobservedPanics())
+	again := sim.Run(Scenario(true), sim.WithSeed(failing.Seed))
 	assert.Equal(t, failing.Hash, again.Hash)
 	assert.Equal(t, failing.Err.Error(), again.Err.Error())
 	t.Logf("found at seed %d: %v", failing.Seed, failing.Err)
