@@ -84,6 +84,9 @@ type decider struct {
 	pos      int
 	div      *DivergenceError
 	step     func() uint64
+	// hash is the run's hash (trace.hash), into which every decision is
+	// folded as it is made.
+	hash *uint64
 	// srcPanic is a panic raised by a foreign source (rapid aborts a test
 	// case by panicking inside a draw). The run stops at the next step,
 	// shuts down cleanly, and Run re-raises it on its caller's goroutine.
@@ -110,13 +113,21 @@ func (p pcg) IntN(n int) int { return p.r.IntN(n) }
 func (p pcg) Uint64() uint64 { return p.r.Uint64() }
 func newPCG(seed uint64) pcg { return pcg{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
 
+// fold mixes a decision into the run's hash: a choice v among n options,
+// or with n == 0 a raw draw.
+func (d *decider) fold(n int, v uint64) {
+	*d.hash = mix(*d.hash, v^uint64(n)*0xd6e8feb86659fd93)
+}
+
 // intN decides among n options; n <= 1 is no decision at all.
 func (d *decider) intN(n int) int {
 	if n <= 1 {
 		return 0
 	}
 	if d.replay != nil {
-		return int(d.next(n))
+		v := d.next(n)
+		d.fold(n, v)
+		return int(v)
 	}
 	var v int
 	if p, ok := d.src.(pcg); ok {
@@ -127,6 +138,7 @@ func (d *decider) intN(n int) int {
 	if v < 0 || v >= n {
 		panic(fmt.Sprintf("sim: DecisionSource.IntN(%d) returned %d", n, v))
 	}
+	d.fold(n, uint64(v))
 	if d.record {
 		d.keep(Decision{N: n, V: uint64(v)})
 	}
@@ -136,7 +148,9 @@ func (d *decider) intN(n int) int {
 // uint64 draws a raw value.
 func (d *decider) uint64() uint64 {
 	if d.replay != nil {
-		return d.next(0)
+		v := d.next(0)
+		d.fold(0, v)
+		return v
 	}
 	var v uint64
 	if p, ok := d.src.(pcg); ok {
@@ -144,6 +158,7 @@ func (d *decider) uint64() uint64 {
 	} else {
 		v = d.guarded(d.src.Uint64)
 	}
+	d.fold(0, v)
 	if d.record {
 		d.keep(Decision{V: v})
 	}

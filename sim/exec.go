@@ -81,6 +81,7 @@ func newExecutor(c config) *executor {
 		trace: newTrace(c.traceSize),
 	}
 	dec.step = func() uint64 { return e.steps }
+	dec.hash = &e.trace.hash
 	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
 	e.fifo = c.strategy.kind == kindFIFO

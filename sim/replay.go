@@ -3,6 +3,7 @@ package sim
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,7 +12,9 @@ import (
 
 // ReplayVersion is the version of the replay file format this package
 // writes and reads.
-const ReplayVersion = 1
+// Version 2 changed what Result.Hash digests (every decision, every
+// event's operation and outcome), so v1 files' hashes no longer match.
+const ReplayVersion = 2
 
 // Replay is a run persisted for replay: enough to run it again exactly —
 // the seed, the strategy, the options that shape a run, and every decision
@@ -72,9 +75,38 @@ func (r *Replay) Marshal() []byte {
 }
 
 // ParseReplay reads a replay file. Every problem — a wrong version, a
-// missing or malformed field, a bad decision, a truncated file — is an
-// error naming the line.
+// missing, malformed or out-of-range field, a bad decision, a truncated
+// file, a line not in the form Marshal writes — is an error naming the
+// line, so a file that parses is exactly one that Marshal can write (line
+// ends may be CRLF, as a checkout may leave them).
 func ParseReplay(data []byte) (*Replay, error) {
+	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	r, err := parseReplay(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameLines(r.Marshal(), data); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// sameLines returns nil if got and want are equal, else an error naming
+// the first line at which they differ.
+func sameLines(want, got []byte) error {
+	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := range min(len(w), len(g)) {
+		if w[i] != g[i] {
+			return fmt.Errorf("line %d: %q is not in the form weft writes; want %q", i+1, g[i], w[i])
+		}
+	}
+	if len(w) != len(g) {
+		return fmt.Errorf("line %d: the file does not end as weft writes it (a missing or extra line end)", min(len(w), len(g)))
+	}
+	return nil
+}
+
+func parseReplay(data []byte) (*Replay, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	line := 0
@@ -116,11 +148,21 @@ func ParseReplay(data []byte) (*Replay, error) {
 		key   string
 		parse parser
 	}{
-		{"test", func(v string) (err error) { r.Test, err = strconv.Unquote(v); return }},
+		{"test", func(v string) (err error) {
+			if r.Test, err = strconv.Unquote(v); err == nil && r.Test == "" {
+				err = errors.New("empty; want the name of the test that recorded the file")
+			}
+			return
+		}},
 		{"seed", func(v string) (err error) { r.Seed, err = strconv.ParseUint(v, 10, 64); return }},
 		{"strategy", func(v string) (err error) { r.Strategy, err = ParseStrategy(v); return }},
 		{"steplimit", func(v string) (err error) { r.StepLimit, err = strconv.ParseUint(v, 10, 64); return }},
-		{"timelimit", func(v string) (err error) { r.TimeLimit, err = time.ParseDuration(v); return }},
+		{"timelimit", func(v string) (err error) {
+			if r.TimeLimit, err = time.ParseDuration(v); err == nil && r.TimeLimit < 0 {
+				err = errors.New("negative; want 0 (no limit) or a positive duration")
+			}
+			return
+		}},
 		{"start", func(v string) (err error) { r.Start, err = time.Parse(time.RFC3339Nano, v); return }},
 		{"allowpanics", func(v string) (err error) { r.AllowPanics, err = strconv.ParseBool(v); return }},
 		{"hash", func(v string) (err error) { r.Hash, err = strconv.ParseUint(v, 0, 64); return }},

@@ -18,12 +18,12 @@ func parseSeedSpec(spec string) ([]seedRange, error) {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err := strconv.ParseUint(strings.TrimSpace(lo), 0, 64)
 		if err != nil {
-			return nil, fmt.Errorf("sim: bad seed %q in %q: want N, A-B or a comma-separated list of them", part, spec)
+			return nil, fmt.Errorf("%q is not a seed", part)
 		}
 		b := a
 		if isRange {
 			if b, err = strconv.ParseUint(strings.TrimSpace(hi), 0, 64); err != nil || b < a {
-				return nil, fmt.Errorf("sim: bad seed range %q in %q: want A-B with A <= B", part, spec)
+				return nil, fmt.Errorf("%q is not a range A-B with A <= B", part)
 			}
 		}
 		out = append(out, seedRange{a, b})
@@ -40,7 +40,7 @@ func parseShard(v string) (shard, error) {
 	k, err1 := strconv.ParseUint(strings.TrimSpace(ks), 10, 64)
 	n, err2 := strconv.ParseUint(strings.TrimSpace(ns), 10, 64)
 	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
-		return shard{}, fmt.Errorf("sim: bad shard %q: want K/N with 1 <= K <= N", v)
+		return shard{}, fmt.Errorf("not a shard")
 	}
 	return shard{k, n}, nil
 }

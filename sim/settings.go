@@ -3,6 +3,7 @@ package sim
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -57,12 +58,22 @@ type settings struct {
 	traceDir string
 }
 
-// lookupFunc reads one knob: a value and whether it was given.
-type lookupFunc func(flagName, envName string) (string, bool)
+// Bounds of the knobs: a value outside them is an error, not a run that
+// takes for ever.
+const (
+	// MaxSeeds is the largest -sim.seeds.
+	MaxSeeds = 1_000_000_000
+	// MaxParallel is the largest -sim.parallel (and Parallel's n).
+	MaxParallel = 256
+)
+
+// lookupFunc reads one knob: its value, where it was found (the flag as
+// "-sim.seeds" or the variable's name) and whether it was given at all.
+type lookupFunc func(flagName, envName string) (value, source string, given bool)
 
 // commandLine reads a knob from the flags given on the command line, then
 // from the environment.
-func commandLine(flagName, envName string) (string, bool) {
+func commandLine(flagName, envName string) (string, string, bool) {
 	given := false
 	var v string
 	flag.Visit(func(f *flag.Flag) {
@@ -71,65 +82,84 @@ func commandLine(flagName, envName string) (string, bool) {
 		}
 	})
 	if given {
-		return v, true
+		return v, "-" + flagName, true
 	}
-	return os.LookupEnv(envName)
+	v, ok := os.LookupEnv(envName)
+	return v, envName, ok
 }
 
-// parseSettings reads every knob through lookup. A malformed value is an
-// error naming the knob, never a silent default.
+// parseSettings reads every knob through lookup. A value that is given but
+// empty, malformed or out of range is an error naming the flag or variable,
+// the value and what it accepts; never a silent default.
 func parseSettings(lookup lookupFunc) (settings, error) {
 	s := settings{count: DefaultSeeds, strategy: Random(), shard: shard{1, 1}}
-	knob := func(name, env string, parse func(v string) error) error {
-		v, ok := lookup(name, env)
-		if !ok || v == "" {
+	knob := func(name, env, want string, parse func(v string) error) error {
+		v, src, ok := lookup(name, env)
+		if !ok {
 			return nil
 		}
+		if strings.TrimSpace(v) == "" {
+			if want == "" {
+				want = "a strategy"
+			}
+			return fmt.Errorf("sim: %s is given but empty; want %s, or leave it unset", src, want)
+		}
 		if err := parse(strings.TrimSpace(v)); err != nil {
-			return fmt.Errorf("sim: -%s=%q (or %s): %w", name, v, env, err)
+			if want == "" { // the parser's error says what it wants
+				return fmt.Errorf("sim: %s=%q: %s", src, v, strings.TrimPrefix(err.Error(), "sim: "))
+			}
+			return fmt.Errorf("sim: %s=%q: %w; want %s", src, v, err, want)
 		}
 		return nil
 	}
-	positive := func(dst *int) func(string) error {
+	count := func(dst *int, hi int) func(string) error {
 		return func(v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return fmt.Errorf("want a positive integer")
+			n, err := strconv.ParseInt(v, 10, 64)
+			switch {
+			case err != nil:
+				return errors.New("not an integer")
+			case n < 1 || n > int64(hi):
+				return errors.New("out of range")
 			}
-			*dst = n
+			*dst = int(n)
 			return nil
 		}
 	}
 	boolean := func(dst *bool) func(string) error {
 		return func(v string) (err error) {
 			if *dst, err = strconv.ParseBool(v); err != nil {
-				return fmt.Errorf("want true or false")
+				return errors.New("not a boolean")
 			}
 			return nil
 		}
 	}
 	errs := []error{
-		knob("sim.seed", envSeed, func(v string) (err error) { s.seeds, err = parseSeedSpec(v); return }),
-		knob("sim.seeds", envSeeds, positive(&s.count)),
-		knob("sim.strategy", envStrategy, func(v string) (err error) {
-			s.strategy, err = ParseStrategy(v)
-			s.stratSet = err == nil
-			return
-		}),
-		knob("sim.explore", envExplore, boolean(&s.explore)),
-		knob("sim.replay", envReplay, func(v string) error { s.replay = v; return nil }),
-		knob("sim.checkdeterminism", envCheck, boolean(&s.check)),
-		knob("sim.time", envTime, func(v string) error {
+		knob("sim.seed", envSeed, "N, A-B or a comma-separated list of them (seeds are unsigned 64-bit)",
+			func(v string) (err error) { s.seeds, err = parseSeedSpec(v); return }),
+		knob("sim.seeds", envSeeds, fmt.Sprintf("a seed count from 1 to %d", MaxSeeds), count(&s.count, MaxSeeds)),
+		knob("sim.strategy", envStrategy, "",
+			func(v string) (err error) {
+				s.strategy, err = ParseStrategy(v)
+				s.stratSet = err == nil
+				return
+			}),
+		knob("sim.explore", envExplore, "true or false", boolean(&s.explore)),
+		knob("sim.replay", envReplay, "the path of a replay file", func(v string) error { s.replay = v; return nil }),
+		knob("sim.checkdeterminism", envCheck, "true or false", boolean(&s.check)),
+		knob("sim.time", envTime, "a positive duration such as 30s", func(v string) error {
 			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("want a positive duration such as 30s")
+			switch {
+			case err != nil:
+				return errors.New("not a duration")
+			case d <= 0:
+				return errors.New("not positive")
 			}
 			s.budget = d
 			return nil
 		}),
-		knob("sim.shard", envShard, func(v string) (err error) { s.shard, err = parseShard(v); return }),
-		knob("sim.parallel", envParallel, positive(&s.parallel)),
-		knob("sim.trace", envTrace, func(v string) error { s.traceDir = v; return nil }),
+		knob("sim.shard", envShard, "K/N with 1 <= K <= N", func(v string) (err error) { s.shard, err = parseShard(v); return }),
+		knob("sim.parallel", envParallel, fmt.Sprintf("a goroutine count from 1 to %d", MaxParallel), count(&s.parallel, MaxParallel)),
+		knob("sim.trace", envTrace, "a directory for trace files", func(v string) error { s.traceDir = v; return nil }),
 	}
 	for _, err := range errs {
 		if err != nil {

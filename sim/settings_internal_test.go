@@ -11,12 +11,12 @@ import (
 )
 
 func lookupFrom(m map[string]string) lookupFunc {
-	return func(flagName, envName string) (string, bool) {
+	return func(flagName, envName string) (string, string, bool) {
 		if v, ok := m[flagName]; ok {
-			return v, true
+			return v, "-" + flagName, true
 		}
 		v, ok := m[envName]
-		return v, ok
+		return v, envName, ok
 	}
 }
 
@@ -53,25 +53,48 @@ func TestParseSettings(t *testing.T) {
 }
 
 func TestParseSettingsRejectsBadInput(t *testing.T) {
-	for _, in := range []map[string]string{
-		{"sim.seed": "abc"},
-		{"sim.seed": "-1"},
-		{"sim.seed": "9-3"},
-		{"sim.seed": "1-2,,3"},
-		{"sim.seeds": "0"},
-		{"sim.seeds": "many"},
-		{"sim.strategy": "lifo"},
-		{envStrategy: "pct:0"},
-		{"sim.explore": "maybe"},
-		{"sim.time": "soon"},
-		{"sim.time": "-1s"},
-		{"sim.shard": "3/2"},
-		{"sim.shard": "0/2"},
-		{"sim.shard": "1"},
-		{"sim.parallel": "0"},
-	} {
-		_, err := parseSettings(lookupFrom(in))
-		assert.Error(t, err, "%v", in)
+	tests := []struct {
+		name string
+		in   map[string]string
+		want string // in the error
+	}{
+		{"seed not a number", map[string]string{"sim.seed": "abc"}, `sim: -sim.seed="abc": "abc" is not a seed; want N, A-B`},
+		{"negative seed", map[string]string{"sim.seed": "-1"}, `-sim.seed="-1"`},
+		{"backward range", map[string]string{"sim.seed": "9-3"}, `"9-3" is not a range A-B with A <= B`},
+		{"empty list item", map[string]string{"sim.seed": "1-2,,3"}, `"" is not a seed`},
+		{"zero seeds", map[string]string{"sim.seeds": "0"}, `sim: -sim.seeds="0": out of range; want a seed count from 1 to 1000000000`},
+		{"too many seeds", map[string]string{"sim.seeds": "1000000001"}, `out of range`},
+		{"seeds not a number", map[string]string{"sim.seeds": "many"}, `not an integer`},
+		{"unknown strategy", map[string]string{"sim.strategy": "lifo"}, `sim: -sim.strategy="lifo": bad strategy "lifo": unknown strategy`},
+		{"pct depth zero", map[string]string{envStrategy: "pct:0"}, `sim: WEFT_SIM_STRATEGY="pct:0"`},
+		{"pct depth huge", map[string]string{"sim.strategy": "pct:100000000"}, `depth 100000000 is more than 100`},
+		{"pct depth overflows", map[string]string{"sim.strategy": "pct:99999999999999999999"}, `is not a positive integer`},
+		{"pct horizon huge", map[string]string{"sim.strategy": "pct:3:99999999999"}, `horizon 99999999999 is more than 1000000000`},
+		{"explore not a bool", map[string]string{"sim.explore": "maybe"}, `sim: -sim.explore="maybe": not a boolean; want true or false`},
+		{"time not a duration", map[string]string{"sim.time": "soon"}, `not a duration; want a positive duration`},
+		{"negative time", map[string]string{"sim.time": "-1s"}, `not positive`},
+		{"shard past N", map[string]string{"sim.shard": "3/2"}, `sim: -sim.shard="3/2": not a shard; want K/N with 1 <= K <= N`},
+		{"shard zero", map[string]string{"sim.shard": "0/2"}, `not a shard`},
+		{"shard without N", map[string]string{"sim.shard": "1"}, `not a shard`},
+		{"parallel zero", map[string]string{"sim.parallel": "0"}, `want a goroutine count from 1 to 256`},
+		{"parallel huge", map[string]string{"sim.parallel": "1000000"}, `sim: -sim.parallel="1000000": out of range`},
+		{"empty flag", map[string]string{"sim.seeds": ""}, `sim: -sim.seeds is given but empty; want a seed count from 1 to 1000000000, or leave it unset`},
+		{"blank env", map[string]string{envSeeds: "  "}, `sim: WEFT_SIM_SEEDS is given but empty`},
+		{"empty seed", map[string]string{envSeed: ""}, `WEFT_SIM_SEED is given but empty`},
+		{"empty strategy", map[string]string{"sim.strategy": ""}, `-sim.strategy is given but empty; want a strategy`},
+		{"empty explore", map[string]string{envExplore: ""}, `WEFT_SIM_EXPLORE is given but empty; want true or false`},
+		{"empty replay", map[string]string{envReplay: ""}, `WEFT_SIM_REPLAY is given but empty; want the path of a replay file`},
+		{"empty check", map[string]string{envCheck: ""}, `WEFT_SIM_CHECKDETERMINISM is given but empty`},
+		{"empty time", map[string]string{"sim.time": ""}, `-sim.time is given but empty`},
+		{"empty shard", map[string]string{envShard: ""}, `WEFT_SIM_SHARD is given but empty`},
+		{"empty parallel", map[string]string{"sim.parallel": ""}, `-sim.parallel is given but empty`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseSettings(lookupFrom(tc.in))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
 	}
 }
 

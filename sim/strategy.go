@@ -26,6 +26,13 @@ type Strategy struct {
 	horizon int // PCT: 0 means estimated (see PCT)
 }
 
+// Bounds of PCT's parameters: each change point is a decision drawn when
+// a run starts, and a run must not spend its time drawing them.
+const (
+	MaxPCTDepth   = 100
+	MaxPCTHorizon = 1_000_000_000
+)
+
 // DefaultPCTHorizon is the horizon of a PCT strategy without one outside
 // Test, which measures it instead (see PCT).
 const DefaultPCTHorizon = 1000
@@ -62,8 +69,8 @@ func Random() Strategy { return Strategy{kind: kindRandom} }
 // as it is. A task that spins without YieldNow (on TryLock, say) starves
 // the others under PCT, as under FIFO.
 func PCT(depth int) Strategy {
-	if depth < 1 {
-		panic("sim: PCT depth must be at least 1; PCT(1) is priority scheduling without change points")
+	if depth < 1 || depth > MaxPCTDepth {
+		panic(fmt.Sprintf("sim: PCT(%d): the depth must be from 1 to %d; PCT(1) is priority scheduling without change points", depth, MaxPCTDepth))
 	}
 	return Strategy{kind: kindPCT, depth: depth}
 }
@@ -72,8 +79,8 @@ func PCT(depth int) Strategy {
 // steps, instead of a measured horizon. It panics unless s is a PCT
 // strategy and steps >= 1.
 func (s Strategy) PCTHorizon(steps int) Strategy {
-	if s.kind != kindPCT || steps < 1 {
-		panic("sim: PCTHorizon applies to PCT(depth) with steps >= 1")
+	if s.kind != kindPCT || steps < 1 || steps > MaxPCTHorizon {
+		panic(fmt.Sprintf("sim: PCTHorizon(%d) on %v: it applies to PCT(depth), with steps from 1 to %d", steps, s, MaxPCTHorizon))
 	}
 	s.horizon = steps
 	return s
@@ -99,7 +106,7 @@ func (s Strategy) String() string {
 func ParseStrategy(v string) (Strategy, error) {
 	parts := strings.Split(strings.ToLower(strings.TrimSpace(v)), ":")
 	bad := func(why string) (Strategy, error) {
-		return Strategy{}, fmt.Errorf("sim: bad strategy %q: %s; want fifo, random, pct, pct:DEPTH or pct:DEPTH:HORIZON", v, why)
+		return Strategy{}, fmt.Errorf("sim: bad strategy %q: %s; want fifo, random, pct, pct:DEPTH or pct:DEPTH:HORIZON (DEPTH 1..%d, HORIZON 1..%d)", v, why, MaxPCTDepth, MaxPCTHorizon)
 	}
 	switch parts[0] {
 	case "fifo", "random":
@@ -119,6 +126,9 @@ func ParseStrategy(v string) (Strategy, error) {
 			n, err := strconv.Atoi(p)
 			if err != nil || n < 1 {
 				return bad(fmt.Sprintf("%q is not a positive integer", p))
+			}
+			if hi := []int{MaxPCTDepth, MaxPCTHorizon}[i]; n > hi {
+				return bad(fmt.Sprintf("%s %d is more than %d", []string{"depth", "horizon"}[i], n, hi))
 			}
 			if i == 0 {
 				s.depth = n

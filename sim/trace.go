@@ -107,10 +107,14 @@ func (tr *trace) add(ev Event) {
 	}
 }
 
-// digest folds an event into the running hash.
+// digest folds an event into the running hash: its kind, task, other
+// task, time and operation (what a park waits on, how a task ended, a
+// note's text). The run's decisions are folded in too, as they are drawn
+// (decider.fold), so two runs with one hash took the same decisions and
+// met the same events.
 func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duration, op string) {
 	v := uint64(k) | uint64(task)<<8
-	if k == EvNote { // its text is the event
+	if op != "" {
 		v ^= stringHash(op)
 	}
 	v ^= uint64(other)*0xff51afd7ed558ccd ^ uint64(at)*0xc4ceb9fe1a85ec53
@@ -134,13 +138,29 @@ func (tr *trace) slot() *Event {
 	return ev
 }
 
-// stringHash is FNV-1a.
+// stringHash digests s eight bytes at a time: operation names are short
+// constants, hashed at every park.
 func stringHash(s string) uint64 {
-	h := uint64(0xcbf29ce484222325)
-	for i := range len(s) {
-		h = (h ^ uint64(s[i])) * 0x100000001b3
+	h := uint64(len(s)) * 0x9e3779b97f4a7c15
+	if len(s) < 8 {
+		var v uint64
+		for i := range len(s) {
+			v |= uint64(s[i]) << (8 * i)
+		}
+		return mix(h, v)
 	}
-	return h
+	for i := 0; i < len(s)-8; i += 8 {
+		h = mix(h, le64(s[i:]))
+	}
+	return mix(h, le64(s[len(s)-8:])) // the last eight bytes, overlapping
+}
+
+// le64 reads s's first eight bytes, little-endian (one load on most
+// machines).
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func mix(h, v uint64) uint64 {
