@@ -47,10 +47,17 @@ type taskError struct {
 	id   TaskID
 	what string
 	err  error
+	site string // for a Goexit: file:line of the call that gave up
 }
 
 func (e *taskError) Error() string { return fmt.Sprintf("runtime: task %d %s", e.id, e.what) }
 func (e *taskError) Unwrap() error { return e.err }
+
+// GoexitSite returns, for a task that called runtime.Goexit, the file:line
+// (base name) of the code that did, through t.FailNow or require: the
+// first frame outside packages runtime, testing and testify. Package sim's
+// reports find it with errors.As to an interface.
+func (e *taskError) GoexitSite() (TaskID, string) { return e.id, e.site }
 
 // outcomeError converts a finished task's outcome into the error Join
 // reports.
@@ -64,7 +71,15 @@ func outcomeError(t *kernel.Task, observe bool) error {
 	case kernel.Panicked:
 		return &PanicError{ID: t.ID(), Value: p.Value, Stack: p.Stack}
 	case kernel.Goexited:
-		return &taskError{id: t.ID(), what: "called runtime.Goexit (t.FailNow or require inside a task?)", err: ErrGoexit}
+		var site string
+		if p != nil {
+			site = goexitSite(p.Stack)
+		}
+		what := "called runtime.Goexit (t.FailNow or require inside a task?)"
+		if site != "" {
+			what = "called runtime.Goexit at " + site + " (t.FailNow or require inside a task?)"
+		}
+		return &taskError{id: t.ID(), what: what, err: ErrGoexit, site: site}
 	}
 	panic(fmt.Sprintf("runtime: outcome of task %d read before it finished", t.ID()))
 }

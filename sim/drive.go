@@ -39,9 +39,12 @@ func (e *executor) schedule() (*kernel.Task, error) {
 		if e.foreignErr.Load() != nil && !e.closed {
 			return nil, e.foreignFailure()
 		}
-		if d := e.dec; (d.div != nil || d.srcPanic != nil) && !e.closed {
+		if d := e.dec; (d.div != nil || d.srcPanic != nil || e.halt != nil) && !e.closed {
 			if d.div != nil {
 				return nil, d.div
+			}
+			if e.halt != nil {
+				return nil, e.halt
 			}
 			return nil, errSourcePanicked
 		}

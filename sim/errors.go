@@ -82,30 +82,34 @@ func (e *StuckTaskError) Error() string {
 
 // UnobservedPanicError fails a run in which a task panicked (or called
 // runtime.Goexit) and no Join observed it (S17). Err is the
-// *runtime.PanicError (or Goexit error) of the first such task.
+// *runtime.PanicError (or Goexit error) of the first such task; Step and
+// At tell where it happened: the run may have gone on long after it
+// (StopOnPanic stops it there). Its text is the same for every run of a
+// seed: the panic's stack is in Err's Stack, not in the text.
 type UnobservedPanicError struct {
-	Err error
+	Err  error
+	Step uint64        // the scheduling step at which the task ended
+	At   time.Duration // the virtual time at which it ended
+
+	events []Event // the events up to it (failpoint.go)
 }
 
 func (e *UnobservedPanicError) Error() string {
-	msg := e.Err.Error()
-	if p, ok := e.Err.(*runtime.PanicError); ok {
-		msg += "\n\n" + string(p.Stack)
-	}
-	return "sim: a task failed and no Join observed it (allow with sim.AllowUnobservedPanics): " + msg
+	return fmt.Sprintf("sim: a task failed at step %d (+%v) and no Join observed it (allow with sim.AllowUnobservedPanics): %v", e.Step, e.At, e.Err)
 }
 
 func (e *UnobservedPanicError) Unwrap() error { return e.Err }
 
 // InternalError reports a panic on the scheduler itself: an executor bug, or
-// a misuse panic raised by a timer callback.
+// a misuse panic raised by a timer callback. The stack is in Stack, not in
+// the text.
 type InternalError struct {
 	Value any
 	Stack []byte
 }
 
 func (e *InternalError) Error() string {
-	return fmt.Sprintf("sim: panic in the scheduler: %v\n\n%s", e.Value, e.Stack)
+	return fmt.Sprintf("sim: panic in the scheduler: %v", e.Value)
 }
 
 // shortLocation is funcLocation with the file's base name only.

@@ -45,6 +45,11 @@ type executor struct {
 	limit   uint64 // steps at which the current drive stops
 	trace   trace
 	failed  []*kernel.Task // panicked or Goexited, for S17
+	failAt  []failPoint    // where each of failed ended
+
+	snapOf     *kernel.Task // the failed task whose events snapEvents are
+	snapEvents []Event
+	halt       error // stops the run (StopOnPanic)
 
 	running    bool        // a driver is active
 	done       func() bool // when the current drive is over
@@ -226,6 +231,7 @@ func (e *executor) retire(t *kernel.Task) {
 	e.event(EvExit, t, 0, how)
 	if o == kernel.Panicked || o == kernel.Goexited {
 		e.failed = append(e.failed, t)
+		e.taskFailed(t)
 	}
 }
 

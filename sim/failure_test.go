@@ -166,7 +166,7 @@ func TestTest_RequireInsideATaskFailsWithReplayCommand(t *testing.T) {
 	require.True(t, tb.Failed())
 	out := tb.output()
 	assert.Contains(t, out, "inside a task")
-	assert.Contains(t, out, "sim: seed 1 failed (run 1, strategy random")
+	assert.Contains(t, out, "sim: seed 1 failed at step 3, virtual time +0s (run 1, strategy random")
 	assert.Contains(t, out, "replay: go test -run '^TestFake$' -sim.seed=1 -sim.strategy=random")
 }
 
@@ -223,7 +223,8 @@ func TestTest_FindsTheFailingSeedAndItReplays(t *testing.T) {
 	require.True(t, replayed.Failed(), "the replay file written by the first run fails again")
 	assert.Contains(t, replayed.output(), "replayed from "+filepath.Join(dir, "TestLost", fmt.Sprintf("seed-%d-random.replay", seed)))
 	require.True(t, again.Failed())
-	assert.Contains(t, again.output(), fmt.Sprintf("sim: seed %d failed (run 1,", seed))
+	assert.Contains(t, again.output(), fmt.Sprintf("sim: seed %d failed at step ", seed))
+	assert.Contains(t, again.output(), "(run 1, strategy")
 	hash := func(s string) string { return s[strings.Index(s, "hash "):][:23] }
 	assert.Equal(t, hash(out), hash(again.output()))
 }

@@ -1,25 +1,17 @@
 package sim
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/weftsim/weft/runtime"
 )
-
-// reportEvents is how many of the last events a failure report shows.
-const reportEvents = 20
 
 // recordLimit is how many decisions sim.Test keeps of each run it explores
 // (16 bytes each); a failing run that took more is run again to record it.
@@ -67,10 +59,12 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		replayFile(t, s.replay, body, opts)
 		return
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*.replay"))
-	slices.Sort(files)
-	for _, file := range files {
-		replayFile(t, file, body, opts)
+	if !c.expectFailure { // a planted bug's failures are not regressions
+		files, _ := filepath.Glob(filepath.Join(dir, "*.replay"))
+		slices.Sort(files)
+		for _, file := range files {
+			replayFile(t, file, body, opts)
+		}
 	}
 
 	ranges := s.seeds
@@ -88,117 +82,27 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	if s.budget > 0 && s.seeds == nil { // a budget, not a count, ends the run
 		ranges[0].hi = ^uint64(0)
 	}
+	x := exploration{t: t, body: body, opts: opts, c: c, budget: s.budget, start: time.Now()}
+	seeds := seedsOf(ranges, s.shard)
 	check := s.check || c.checkDeterminism
 	if s.traceDir != "" {
 		c.traceDir = s.traceDir
 	}
-	traceDir := c.traceDir
-	start := time.Now()
-	var horizon horizonEstimate
-	for seed := range seedsOf(ranges, s.shard) { // the first seed may measure PCT's horizon
-		if res, ok := horizon.probe(c.strategy, seed, body, opts); ok && (res.Err != nil || t.Failed()) {
-			if !res.recorded {
-				res = Run(body, append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(res.Strategy), WithRecording())...)
-			}
-			t.Fatal(report(t.Name(), res, 1, writeReplay(t, dir, res)))
+	x.c = c
+	for seed := range seeds { // the first seed may measure PCT's horizon
+		if res, ok := x.horizon.probe(c.strategy, seed, body, opts); ok && (res.Err != nil || t.Failed()) {
+			x.tried, x.failure = 1, &res
+			x.conclude(dir)
+			return
 		}
 		break
 	}
 	if workers := max(s.parallel, c.parallel); workers > 1 && !check {
-		exploreParallel(t, body, opts, c, seedsOf(ranges, s.shard), workers, s.budget, dir, &horizon)
-		return
+		x.parallel(seeds, workers)
+	} else {
+		x.sequential(seeds, check)
 	}
-	tried := 0
-	for seed := range seedsOf(ranges, s.shard) {
-		if s.budget > 0 && time.Since(start) > s.budget {
-			break
-		}
-		tried++
-		strategy := horizon.strategy(c.strategy)
-		run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(strategy), recordingUpTo(recordLimit), testTracing(c))
-		if check {
-			run = append(run, WithTrace(max(c.traceSize, checkTrace)))
-		}
-		res := Run(body, run...)
-		traceRun(t, traceDir, res)
-		if res.Err != nil || t.Failed() {
-			if !res.recorded { // too long to have kept: run it again, recording all
-				res = Run(body, append(run, WithRecording())...)
-			}
-			file := writeReplay(t, dir, res)
-			t.Fatal(report(t.Name(), res, tried, file))
-		}
-		if check {
-			if msg := explainDivergence(body, run, res, Run(body, append(run, perturb())...)); msg != "" {
-				t.Fatalf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(t.Name(), seed, strategy))
-			}
-		}
-	}
-	if s.budget > 0 {
-		t.Logf("sim: explored %d seeds in %v", tried, time.Since(start).Round(time.Millisecond))
-	}
-}
-
-// exploreParallel runs seeds on several goroutines, each its own
-// simulation, and reports the smallest failing seed among those run. f must
-// allow concurrent runs (Parallel's doc).
-func exploreParallel(t testing.TB, body func(context.Context) error, opts []Option, c config,
-	seeds iter.Seq[uint64], workers int, budget time.Duration, dir string, horizon *horizonEstimate) {
-	t.Helper()
-	start := time.Now()
-	next := make(chan uint64)
-	stop := make(chan struct{})
-	go func() {
-		defer close(next)
-		for seed := range seeds {
-			if budget > 0 && time.Since(start) > budget {
-				return
-			}
-			select {
-			case next <- seed:
-			case <-stop:
-				return
-			}
-		}
-	}()
-	var (
-		mu     sync.Mutex
-		failed []Result
-		tried  int
-		once   sync.Once
-	)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for seed := range next {
-				run := append(opts[:len(opts):len(opts)], WithSeed(seed), WithStrategy(horizon.strategy(c.strategy)), recordingUpTo(recordLimit), testTracing(c))
-				res := Run(body, run...)
-				traceRun(t, c.traceDir, res)
-				if res.Err != nil && !res.recorded {
-					res = Run(body, append(run, WithRecording())...)
-				}
-				mu.Lock()
-				tried++
-				if res.Err != nil {
-					failed = append(failed, res)
-					once.Do(func() { close(stop) })
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	once.Do(func() { close(stop) })
-	if len(failed) > 0 {
-		first := slices.MinFunc(failed, func(a, b Result) int { return cmp.Compare(a.Seed, b.Seed) })
-		t.Fatal(report(t.Name(), first, tried, writeReplay(t, dir, first)))
-	}
-	if t.Failed() {
-		t.Fatalf("sim: a run failed inside a task during parallel exploration (%d seeds); rerun without sim.Parallel to find its seed", tried)
-	}
-	if budget > 0 {
-		t.Logf("sim: explored %d seeds on %d goroutines in %v", tried, workers, time.Since(start).Round(time.Millisecond))
-	}
+	x.conclude(dir)
 }
 
 // replayFile reruns a replay file and fails t if it cannot be read, if it
@@ -260,48 +164,6 @@ func safeName(name string) string {
 		}
 		return r
 	}, name)
-}
-
-// report formats a failed run.
-func report(name string, r Result, tried int, file string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "sim: seed %d failed (run %d, strategy %v, %d steps, virtual time +%v, hash %#016x)\n",
-		r.Seed, tried, r.Strategy, r.Steps, r.Elapsed, r.Hash)
-	switch {
-	case r.Err == nil:
-		b.WriteString("failure: the test failed inside a task (see the messages above)\n")
-	case errors.Is(r.Err, runtime.ErrGoexit):
-		fmt.Fprintf(&b, "failure: %v: the test failed inside a task (see the messages above)\n", r.Err)
-	default:
-		fmt.Fprintf(&b, "failure: %v\n", r.Err)
-		var pe *runtime.PanicError
-		var ue *UnobservedPanicError
-		if errors.As(r.Err, &pe) && !errors.As(r.Err, &ue) {
-			fmt.Fprintf(&b, "\n%s\n", pe.Stack)
-		}
-		var de *DeadlockError
-		if errors.As(r.Err, &de) {
-			for _, bt := range de.Tasks {
-				fmt.Fprintf(&b, "\n%s:\n%s\n", taskLabel(bt.ID, bt.Name), bt.Stack)
-			}
-		}
-	}
-	if ev := r.Events; len(ev) > 0 {
-		if len(ev) > reportEvents {
-			ev = ev[len(ev)-reportEvents:]
-		}
-		b.WriteString("last events:\n")
-		for _, e := range ev {
-			fmt.Fprintf(&b, "\t%v\n", e)
-		}
-	}
-	b.WriteString(logLines(r))
-	if file != "" {
-		fmt.Fprintf(&b, "replay file: %s (commit it to keep this failure as a regression test)\n", file)
-		b.WriteString(traceLines(file))
-	}
-	fmt.Fprintf(&b, "replay: %s", ReplayCommand(name, r.Seed, r.Strategy))
-	return b.String()
 }
 
 // ReplayCommand returns the go test command line that reruns the named test

@@ -20,6 +20,9 @@ type config struct {
 	traceSize        int
 	start            time.Time
 	allowPanics      bool
+	stopOnPanic      bool
+	onResult         func(Result) // sim.Test: each explored seed's Result
+	expectFailure    bool         // sim.Test: some seed must fail
 	strategyGiven    bool
 	seedGiven        bool
 	source           DecisionSource

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/weftsim/weft/internal/kernel"
@@ -43,6 +44,13 @@ type Result struct {
 	// at WithStackAt's event.
 	events  uint64
 	atEvent string
+	// failEvents are the events up to the failure, when the run went on
+	// after it (failpoint.go).
+	failEvents []Event
+	// failStep and failAt are where the root task's run failed (the
+	// shutdown's steps come after).
+	failStep uint64
+	failAt   time.Duration
 
 	cfg config
 }
@@ -66,6 +74,11 @@ func (r Result) Replay(test string) *Replay {
 func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	e := newExecutor(buildConfig(opts))
 	err := wrap(e).BlockOn(f)
+	var failEvents []Event
+	failStep, failAt := e.steps, e.now
+	if err != nil {
+		failEvents = e.trace.events() // before the shutdown's events
+	}
 	if serr := e.Shutdown(0); err == nil {
 		err = serr
 	}
@@ -76,13 +89,22 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 		panic(p) // the source's own abort (rapid's), now on the caller's goroutine
 	}
 	if err == nil && !e.cfg.allowPanics {
-		err = e.unobserved()
+		if ue := e.unobserved(); ue != nil {
+			err, failEvents = ue, ue.events
+		}
+	}
+	var ue *UnobservedPanicError
+	if errors.As(err, &ue) && ue.events != nil {
+		failEvents = ue.events
 	}
 	if d := e.dec; d.replay != nil && d.div == nil && d.pos < len(d.replay) && err == nil {
 		err = &DivergenceError{Index: d.pos, Step: e.steps, Want: d.replay[d.pos], Got: -1}
 	}
 	return Result{
-		Decisions: e.dec.log,
+		Decisions:  e.dec.log,
+		failEvents: failEvents,
+		failStep:   failStep,
+		failAt:     failAt,
 		recorded:  e.dec.record && !e.dec.overflow,
 		cfg:       e.cfg,
 		Seed:      e.cfg.seed,
@@ -98,13 +120,3 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	}
 }
 
-// unobserved returns the S17 failure for the first task that panicked (or
-// called runtime.Goexit) without any Join observing it.
-func (e *executor) unobserved() error {
-	for _, t := range e.failed {
-		if !t.Observed() {
-			return &UnobservedPanicError{Err: kernel.OutcomeError(t)}
-		}
-	}
-	return nil
-}

@@ -22,7 +22,8 @@ func Run(t *Task) {
 			if t.unwinding { // dropped again after recovering (Unwind)
 				Finish(t, Cancelled, nil, nil)
 			} else {
-				Finish(t, Goexited, nil, nil)
+				// The stack tells where the task gave up (t.Fatal's caller).
+				Finish(t, Goexited, nil, &PanicInfo{Stack: debug.Stack()})
 			}
 			if h, ok := t.host.Exec.(GoexitHandler); ok {
 				h.TaskGoexited(t)

@@ -32,7 +32,8 @@ const (
 	Cancelled
 	// Panicked: the body panicked; Task.Panic holds the value and stack.
 	Panicked
-	// Goexited: the body called runtime.Goexit (t.FailNow inside a task).
+	// Goexited: the body called runtime.Goexit (t.FailNow inside a task);
+	// Task.Panic holds the stack at the call (no value).
 	Goexited
 )
 
