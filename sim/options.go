@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"path/filepath"
 	goruntime "runtime"
 	"time"
@@ -91,6 +92,9 @@ func WithStepLimit(n uint64) Option {
 // pass d since the start (default DefaultTimeLimit): a run whose timers keep
 // it busy for ever, a retry loop without an end. 0 means no limit.
 func WithTimeLimit(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: WithTimeLimit(%v): a negative limit; use 0 for no limit", d))
+	}
 	return func(c *config) { c.timeLimit = d }
 }
 
@@ -98,18 +102,28 @@ func WithTimeLimit(d time.Duration) Option {
 // yield point before the run fails with a *StuckTaskError carrying its stack
 // (default DefaultWatchdog); 0 disables the watchdog.
 func WithWatchdog(d time.Duration) Option {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: WithWatchdog(%v): a negative limit; use 0 to disable the watchdog", d))
+	}
 	return func(c *config) { c.watchdog = d }
 }
 
 // WithTrace sets how many of the last events Result.Events keeps (default
 // DefaultTraceSize). Every event counts towards Result.Hash regardless.
 func WithTrace(n int) Option {
-	return func(c *config) { c.traceSize = max(n, 0) }
+	if n < 0 {
+		panic(fmt.Sprintf("sim: WithTrace(%d): a negative number of events; use 0 to keep none", n))
+	}
+	return func(c *config) { c.traceSize = n }
 }
 
 // WithStart sets the virtual instant at which the clock starts (default
-// clock.Epoch, S7).
+// clock.Epoch, S7). Its year must be from 1 to 9999, as a replay file
+// writes it (RFC 3339).
 func WithStart(t time.Time) Option {
+	if y := t.Year(); y < 1 || y > 9999 {
+		panic(fmt.Sprintf("sim: WithStart(%v): the year must be from 1 to 9999", t))
+	}
 	return func(c *config) { c.start = t }
 }
 
@@ -120,8 +134,11 @@ func WithStart(t time.Time) Option {
 // the smallest failing seed among those run is reported. A determinism
 // check always runs seeds one at a time.
 func Parallel(n int) Option {
+	if n > MaxParallel {
+		panic(fmt.Sprintf("sim: Parallel(%d): more than %d goroutines; each runs a simulation of its own, so a few per processor are enough", n, MaxParallel))
+	}
 	if n <= 0 {
-		n = goruntime.GOMAXPROCS(0)
+		n = min(goruntime.GOMAXPROCS(0), MaxParallel)
 	}
 	return func(c *config) { c.parallel = n }
 }

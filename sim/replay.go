@@ -27,7 +27,7 @@ type Replay struct {
 	Strategy    Strategy
 	StepLimit   uint64
 	TimeLimit   time.Duration
-	Start       time.Time
+	Start       time.Time // written in UTC
 	AllowPanics bool
 	Hash        uint64
 	Failure     string
@@ -54,7 +54,7 @@ func (r *Replay) Marshal() []byte {
 	fmt.Fprintf(&b, "strategy %v\n", r.Strategy)
 	fmt.Fprintf(&b, "steplimit %d\n", r.StepLimit)
 	fmt.Fprintf(&b, "timelimit %v\n", r.TimeLimit)
-	fmt.Fprintf(&b, "start %s\n", r.Start.Format(time.RFC3339Nano))
+	fmt.Fprintf(&b, "start %s\n", r.Start.UTC().Format(time.RFC3339Nano))
 	fmt.Fprintf(&b, "allowpanics %v\n", r.AllowPanics)
 	fmt.Fprintf(&b, "hash %#016x\n", r.Hash)
 	fmt.Fprintf(&b, "failure %s\n", strconv.Quote(r.Failure))
