@@ -148,7 +148,7 @@ func replayFrom(test, failure string, seed, hash, steps uint64, limit, start int
 	r := &Replay{
 		Test: test, Seed: seed, Strategy: strategies[int(strat)%len(strategies)], StepLimit: steps,
 		TimeLimit: time.Duration(max(limit, 0)), AllowPanics: strat&0x80 != 0, Hash: hash, Failure: failure,
-		Start: time.Unix(0, start).In(time.FixedZone("z", (zone%1440)*60)),
+		Start:     time.Unix(0, start).In(time.FixedZone("z", (zone%1440)*60)),
 		Decisions: []Decision{},
 	}
 	for i := 0; i+2 <= len(raw); i += 2 {

@@ -27,7 +27,9 @@ func report(name string, r Result, tried int, file string) string {
 	if ue != nil && (step != r.Steps || at != r.Elapsed) {
 		fmt.Fprintf(&b, "(the run went on to step %d, +%v, before it ended)\n", r.Steps, r.Elapsed)
 	}
-	var site interface{ GoexitSite() (runtime.TaskID, string) }
+	var site interface {
+		GoexitSite() (runtime.TaskID, string)
+	}
 	switch {
 	case r.Err == nil:
 		b.WriteString("failure: the test failed inside a task (see the messages above)\n")
