@@ -2,38 +2,53 @@ package sim
 
 import (
 	"bytes"
+	"fmt"
 	goruntime "runtime"
 	"strings"
 	"time"
+	"unsafe"
+
+	"github.com/weftsim/weft/internal/kernel"
 )
 
 // watchdog fails the run when a task stays inside one step for longer than
 // cfg.watchdog of wall time. It reads only atomics of the executor; the
 // wall clock it uses decides whether the run fails, never what it does.
+//
+// It polls the step counter every limit/64 (at least every millisecond)
+// and, once a step has lasted since it was first seen, checks again exactly
+// when the limit is reached. A step is seen at most one poll after it
+// began, so a task that overruns the limit by more than one poll (1/64 of
+// the limit, at least 1 ms) plus however late the OS runs this goroutine
+// is always reported, and one that stays within the limit never is.
 func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 	limit := e.cfg.watchdog
-	tick := time.NewTicker(max(limit/8, time.Millisecond))
-	defer tick.Stop()
+	poll := max(limit/64, time.Millisecond)
+	timer := time.NewTimer(poll)
+	defer timer.Stop()
 	last, since := e.progress.Load(), time.Now()
 	for {
 		select {
 		case <-stop:
 			return
-		case now := <-tick.C:
-			p := e.progress.Load()
-			if p != last {
-				last, since = p, now
-				continue
-			}
-			if now.Sub(since) >= limit {
-				// e.current was set before the progress counter was
-				// bumped (which this goroutine has loaded), and does not
-				// change while the task is stuck.
-				t := e.current
-				stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), After: now.Sub(since), Stack: stuckStack(t.SpawnFunc)}
-				return
-			}
+		case <-timer.C:
 		}
+		now := time.Now()
+		if p := e.progress.Load(); p != last {
+			last, since = p, now
+		} else if now.Sub(since) >= limit {
+			// e.current was set before the progress counter was
+			// bumped (which this goroutine has loaded), and does not
+			// change while the task is stuck.
+			t := e.current
+			stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), After: now.Sub(since), Stack: stuckStack(t)}
+			return
+		}
+		next := poll
+		if due := since.Add(limit).Sub(now); due > 0 && due < next {
+			next = due
+		}
+		timer.Reset(next)
 	}
 }
 
@@ -53,19 +68,25 @@ func ownGoroutineStack() string {
 // a simulation worker that is not parked in a coroutine switch and runs
 // the task's function. Coroutines do not record their goroutine IDs (that
 // costs a stack read per coroutine); a stuck task is rare enough to search
-// for. If simulations running in parallel leave several candidates, all
-// are shown.
-func stuckStack(fn uintptr) string {
+// for. The goroutine whose kernel.Run frame holds t itself comes first;
+// other candidates (an earlier run's task, stuck in the same function and
+// abandoned, or a parallel simulation's) follow.
+func stuckStack(t *kernel.Task) string {
 	name := "sim.(*executor).newWorker"
-	if f := goruntime.FuncForPC(fn); f != nil {
+	if f := goruntime.FuncForPC(t.SpawnFunc); f != nil {
 		name = f.Name()
 	}
+	own := []byte(fmt.Sprintf("kernel.Run(%#x", uintptr(unsafe.Pointer(t))))
 	var found []string
 	for _, g := range bytes.Split(allStacks(), []byte("\n\n")) {
 		header, _, _ := bytes.Cut(g, []byte("\n"))
 		if bytes.Contains(g, []byte("sim.(*executor).newWorker")) && bytes.Contains(g, []byte(name)) &&
 			!bytes.Contains(header, []byte("[coroutine")) {
-			found = append(found, string(g))
+			if bytes.Contains(g, own) {
+				found = append([]string{string(g)}, found...)
+			} else {
+				found = append(found, string(g))
+			}
 		}
 	}
 	if len(found) == 0 {
