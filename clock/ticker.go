@@ -57,6 +57,7 @@ func NewTicker(ctx context.Context, period time.Duration, missed MissedTick) *Ti
 // returns ErrStopped once the ticker is stopped, and ctx.Err() if ctx ends
 // first (the tick is not consumed).
 func (tk *Ticker) Tick(ctx context.Context) (time.Time, error) {
+	checkOwner(tk.ex, binding(ctx), "Ticker", "Tick")
 	for {
 		tk.mu.Lock()
 		if tk.stopped {

@@ -67,6 +67,7 @@ func (t *Timer) Deadline() time.Time {
 // while waiting, and ctx.Err() if ctx ends first.
 func (t *Timer) Wait(ctx context.Context) error {
 	cur := binding(ctx)
+	checkOwner(t.ex, cur, "Timer", "Wait")
 	kernel.CheckDrop(cur)
 	t.mu.Lock()
 	for {

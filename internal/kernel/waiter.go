@@ -275,7 +275,10 @@ func (q *WaitQueue) Len() int { return q.n }
 // PushBack appends w.
 func (q *WaitQueue) PushBack(w *Waiter) {
 	if w.queue != nil {
-		panic("kernel: waiter queued twice")
+		// A task waits on one thing at a time, so its waiter is queued
+		// twice only when its ctx is used by someone else while it waits.
+		panic("runtime: a blocking call with the ctx of " + w.Task.String() + ", which is waiting already: " +
+			"its ctx is used by another task or goroutine; pass each task its own ctx")
 	}
 	w.queue = q
 	w.prev = q.tail
