@@ -1,4 +1,4 @@
-// Package bench holds the reference workloads of SPEC §7 as benchmarks,
+// Package bench holds the reference workloads of docs/CONTRACT.md §7 as benchmarks,
 // each run on the simulated executor, the production executor, plain
 // goroutines and a testing/synctest bubble, side by side:
 //

@@ -8,7 +8,7 @@ import (
 	"github.com/weftsim/weft/runtime"
 )
 
-// W1 (SPEC §7): spawn 100,000 tasks returning an int, join all.
+// W1 (docs/CONTRACT.md §7): spawn 100,000 tasks returning an int, join all.
 const w1Tasks = 100_000
 
 func w1Run(ctx context.Context) error {
@@ -77,7 +77,7 @@ func BenchmarkW1SpawnJoin(b *testing.B) {
 	})
 }
 
-// W2 (SPEC §7): two tasks exchange 1,000,000 messages over a capacity-1
+// W2 (docs/CONTRACT.md §7): two tasks exchange 1,000,000 messages over a capacity-1
 // channel.
 const w2Msgs = 1_000_000
 
@@ -155,7 +155,7 @@ func BenchmarkW2PingPong(b *testing.B) {
 		}
 		per(b, w2Msgs, "ns/msg")
 	})
-	b.Run("iterpull", func(b *testing.B) { // the SPEC's reference: a bare coroutine round trip
+	b.Run("iterpull", func(b *testing.B) { // the contract's reference: a bare coroutine round trip
 		b.ReportAllocs()
 		for range b.N {
 			next, stop := iter.Pull(func(yield func(int) bool) {

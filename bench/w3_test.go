@@ -12,7 +12,7 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// W3 (SPEC §7): 10,000 tasks x 100 sleeps of 1..1000 ms, about a minute of
+// W3 (docs/CONTRACT.md §7): 10,000 tasks x 100 sleeps of 1..1000 ms, about a minute of
 // virtual time.
 const (
 	w3Tasks  = 10_000
@@ -73,7 +73,7 @@ func BenchmarkW3Sleeps(b *testing.B) {
 }
 
 // BenchmarkTimerFirings measures one timer firing (a sleep's timer, due,
-// popped, its task woken and run): SPEC §7 asks for 1,000,000 in under a
+// popped, its task woken and run): docs/CONTRACT.md §7 asks for 1,000,000 in under a
 // second, that is under 1000 ns each.
 func BenchmarkTimerFirings(b *testing.B) {
 	const tasks = 1000

@@ -9,7 +9,7 @@ import (
 	"github.com/weftsim/weft/runtime"
 )
 
-// W4 (SPEC §7): 1,000 tasks x 100 lock / yield / unlock on one Mutex.
+// W4 (docs/CONTRACT.md §7): 1,000 tasks x 100 lock / yield / unlock on one Mutex.
 const (
 	w4Tasks  = 1_000
 	w4Rounds = 100

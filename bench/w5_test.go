@@ -9,7 +9,7 @@ import (
 	"github.com/weftsim/weft/runtime"
 )
 
-// W5 (SPEC §7): 1,000,000 parked tasks; the metric is the memory each one
+// W5 (docs/CONTRACT.md §7): 1,000,000 parked tasks; the metric is the memory each one
 // holds (heap and stack in use), in bytes/task.
 const w5Tasks = 1_000_000
 

@@ -1,5 +1,5 @@
 // Package clock is weft's time API. Code calls it with the context it was
-// given; the context decides whose time it is (SPEC §5).
+// given; the context decides whose time it is (docs/CONTRACT.md §5).
 //
 // # Functions
 //

@@ -1,6 +1,6 @@
 // Package netsim is weft's socket API: Dial, Listen, ListenPacket and
 // LookupHost take a context first (S1) and return the standard net.Conn,
-// net.Listener and net.PacketConn (SPEC §6).
+// net.Listener and net.PacketConn (docs/CONTRACT.md §6).
 //
 // # Production
 //

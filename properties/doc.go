@@ -1,4 +1,4 @@
-// Package properties is the executable form of weft's contract (SPEC §2–§5):
+// Package properties is the executable form of weft's contract (docs/CONTRACT.md §2–§5):
 // property tests, driven by pgregory.net/rapid, over generated task programs
 // (trees of tasks that spawn, yield, sleep, lock, send, receive, join,
 // abort, panic and return), random strategies, seeds and shutdown points,

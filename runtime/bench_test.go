@@ -11,7 +11,7 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// Each benchmark runs one workload three ways in the same run (SPEC §7):
+// Each benchmark runs one workload three ways in the same run (docs/CONTRACT.md §7):
 //
 //	sim         the simulated executor (FIFO, no step limit), inside sim.Run
 //	prod        the production executor, inside runtime.New().BlockOn

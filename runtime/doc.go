@@ -7,8 +7,8 @@
 // under a seeded scheduler, virtual time). The API and its guarantees are
 // the same on both, except where this documentation says otherwise.
 //
-// Clause numbers such as S4 refer to weft's specification, SPEC.md, whose
-// numbering is stable.
+// Clause numbers such as S4 refer to weft's contract, docs/CONTRACT.md in
+// the weft repository, whose numbering is stable.
 //
 // # Contexts
 //

@@ -16,7 +16,7 @@ import (
 )
 
 // These are black-box tests of the production executor (runtime.New), one
-// or more per testable SPEC clause. Goroutines really run in parallel here,
+// or more per testable clause of docs/CONTRACT.md. Goroutines really run in parallel here,
 // so every ordering a test relies on is made with channels or Join; the wall
 // clock appears only as a failure guard (guard), which a passing test never
 // reaches.

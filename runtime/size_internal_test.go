@@ -6,7 +6,7 @@ import (
 )
 
 // A task's handle (record, function and result in one allocation) must stay
-// in the 384-byte size class: one class up costs W1 and W5 (SPEC §7) about
+// in the 384-byte size class: one class up costs W1 and W5 (docs/CONTRACT.md §7) about
 // 8 % of their memory. Shrink something before adding a field.
 func TestJoinHandleFitsItsSizeClass(t *testing.T) {
 	if n := unsafe.Sizeof(JoinHandle[int]{}); n > 384 {

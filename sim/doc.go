@@ -6,8 +6,8 @@
 // many seeds and strategies explore the interleavings a deployment would
 // meet.
 //
-// Clause numbers such as S4 refer to weft's specification, SPEC.md, whose
-// numbering is stable.
+// Clause numbers such as S4 refer to weft's contract, docs/CONTRACT.md in
+// the weft repository, whose numbering is stable.
 //
 // # Running
 //
@@ -78,9 +78,14 @@
 //
 // For equal program, seed, strategy and options, two runs take the same
 // decisions in the same order: their Results have equal Hash, Steps,
-// Elapsed and events. Result.Hash digests every spawn, scheduling decision,
-// park, wake, timer and clock advance: runs that schedule differently have
-// different hashes, barring a 64-bit collision. A context cancelled by a task
+// Elapsed and events. Result.Hash digests every decision the run takes —
+// the schedule, timer ties, Select cases, runtime.Rand and runtime.Buggify
+// draws, netsim's faults — and every event with its operation and outcome
+// (what a task parked on; whether it returned, failed, panicked, was
+// cancelled or called runtime.Goexit): two runs with equal hashes took the
+// same decisions and met the same events, barring a 64-bit collision. A
+// replay file stores the hash (format v2 since the hash took decisions
+// in). A context cancelled by a task
 // is observed at the next scheduling step, never by a racing goroutine
 // (S20).
 //
@@ -104,8 +109,13 @@
 //     to use instead;
 //   - a [*DivergenceError]: a replay left its recording;
 //   - an [*UnobservedPanicError]: a task panicked or called runtime.Goexit
-//     and no Join observed it (S17), unless [AllowUnobservedPanics];
+//     and no Join observed it (S17), unless [AllowUnobservedPanics]. It
+//     gives the step and virtual time of the panic; the run goes on after
+//     it (a Join may still come), unless [StopOnPanic] stops it there;
 //   - an [*InternalError]: a panic in the scheduler itself.
+//
+// Errors' texts are the same for every run of a seed: stacks are kept in
+// fields (PanicError.Stack, InternalError.Stack), not in the text.
 //
 // Misuse panics with a message starting with "sim:" that names the cure:
 // blocking outside any task or with the context of another task (S32),
@@ -115,27 +125,46 @@
 //
 // [Test] runs the body for seeds 1..N, the same on every run so that CI is
 // reproducible, and fails at the first failing seed with a report: the
-// seed, the strategy, the steps and virtual time, the failure, the last
-// events, the replay file it wrote and the go test command that replays
-// it. t.Fatal, t.FailNow and testify's require work inside tasks. Each knob
-// is a flag and an environment variable; the flag wins:
+// seed, the step and virtual time of the failure, the strategy, what
+// failed in the test's terms (a t.Fatal inside a task is reported at the
+// line that called it), the stacks, the events up to the failure, the
+// replay file it wrote and the go test command that replays it. t.Fatal,
+// t.FailNow and testify's require work inside tasks. A passing Test logs
+// one line (shown by go test -v): the seeds run, the strategy, the steps
+// and virtual time in all, the distinct hashes and the wall time.
+// [OnResult] hands the test every seed's Result; [ExpectFailure] turns a
+// test of a planted bug around: it passes at the first failing seed and
+// fails if none fails.
+//
+// Each knob is a flag and an environment variable; the flag wins. A knob
+// given empty, malformed or out of range is an error that names the flag
+// or variable, the value and what it accepts, never a default:
 //
 //   - -sim.seed / WEFT_SIM_SEED: run these seeds (N, A-B, comma-separated);
-//   - -sim.seeds / WEFT_SIM_SEEDS: how many seeds to run ([DefaultSeeds]);
+//   - -sim.seeds / WEFT_SIM_SEEDS: how many seeds to run ([DefaultSeeds];
+//     1 to [MaxSeeds]);
 //   - -sim.strategy / WEFT_SIM_STRATEGY: fifo, random, pct, pct:DEPTH or
-//     pct:DEPTH:HORIZON ([ParseStrategy]);
+//     pct:DEPTH:HORIZON ([ParseStrategy]; DEPTH up to [MaxPCTDepth],
+//     HORIZON up to [MaxPCTHorizon]);
 //   - -sim.explore / WEFT_SIM_EXPLORE: start from a fresh random seed
 //     instead of 1, and log it;
-//   - -sim.time / WEFT_SIM_TIME: explore for a wall-clock budget (30s);
+//   - -sim.time / WEFT_SIM_TIME: explore for a wall-clock budget (30s); at
+//     least one seed runs, however small the budget;
 //   - -sim.shard / WEFT_SIM_SHARD: K/N, the seeds s with s mod N = K-1, so
 //     that N CI jobs split the seeds exactly;
 //   - -sim.parallel / WEFT_SIM_PARALLEL: explore on several goroutines (see
-//     [Parallel]);
+//     [Parallel]; 1 to [MaxParallel]);
 //   - -sim.checkdeterminism / WEFT_SIM_CHECKDETERMINISM: run each seed twice
 //     and name the first event at which the runs differ ([CheckDeterminism]);
 //   - -sim.replay / WEFT_SIM_REPLAY: replay one replay file;
 //   - -sim.trace / WEFT_SIM_TRACE: write every run's trace into a
 //     directory ([WithTraceDir]).
+//
+// The watchdog ([WithWatchdog]) reports a task that stays in one step for
+// longer than its limit: every overrun by more than 1/64 of the limit (at
+// least a millisecond), plus however late the OS runs the watchdog, is
+// reported, even if the task moves on afterwards; a step within the limit
+// never is.
 //
 // # Replay files
 //
@@ -145,8 +174,10 @@
 // testdata/sim/<TestName>/ ([WithReplayDir]), and every later Test replays
 // the files there before it explores: commit one and it is a regression
 // test. A replay that leaves its recording fails with the first decision
-// at which it diverged ([DivergenceError]); a malformed file is an error
-// naming the line ([ParseReplay]).
+// at which it diverged ([DivergenceError]); a malformed file, a field out
+// of range, or a file recorded by another test is an error naming the line
+// or the test ([ParseReplay]). A replayed run that takes the file's
+// decisions and passes has had its bug fixed: the file then passes.
 //
 // # Traces
 //

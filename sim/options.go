@@ -100,7 +100,9 @@ func WithTimeLimit(d time.Duration) Option {
 
 // WithWatchdog sets how long (wall time) a task may run without reaching a
 // yield point before the run fails with a *StuckTaskError carrying its stack
-// (default DefaultWatchdog); 0 disables the watchdog.
+// (default DefaultWatchdog); 0 disables the watchdog. An overrun by more
+// than 1/64 of d (at least 1 ms), plus the OS's delay in running the
+// watchdog, is always reported, even if the task then moves on.
 func WithWatchdog(d time.Duration) Option {
 	if d < 0 {
 		panic(fmt.Sprintf("sim: WithWatchdog(%v): a negative limit; use 0 to disable the watchdog", d))

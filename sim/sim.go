@@ -31,8 +31,11 @@ type Result struct {
 	Steps   uint64        // scheduling decisions taken
 	Elapsed time.Duration // virtual time that passed
 	Tasks   uint64        // tasks spawned, the root included
-	// Hash digests every event of the run: each spawn, scheduling decision,
-	// park, wake and clock advance. Equal seeds give equal hashes (S2, S5).
+	// Hash digests every decision of the run (the schedule, timer ties,
+	// Select cases, runtime.Rand, runtime.Buggify and netsim draws) and
+	// every event with its operation and outcome: equal seeds give equal
+	// hashes (S2, S5), and equal hashes mean the runs took the same
+	// decisions and met the same events.
 	Hash uint64
 	// Events are the last events of the run, oldest first (WithTrace).
 	Events []Event

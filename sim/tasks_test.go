@@ -17,7 +17,7 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// Tasks on the simulated executor: SPEC S10-S20.
+// Tasks on the simulated executor: docs/CONTRACT.md S10-S20.
 
 func TestS10_SpawnNeverRunsInline(t *testing.T) {
 	for _, s := range strategies {

@@ -1,6 +1,6 @@
 // Package kernel is the executor contract shared by runtime, clock, netsim
 // and sim: task records, the context binding that lets a call find its
-// executor (SPEC S1), park/unpark with a reason, and the timer hook of the
+// executor (S1 of docs/CONTRACT.md), park/unpark with a reason, and the timer hook of the
 // virtual clock.
 //
 // Two executors implement Executor: the production one in package runtime
