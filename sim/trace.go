@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"time"
+	"unsafe"
 
 	"github.com/weftsim/weft/runtime"
 )
@@ -92,6 +93,27 @@ type trace struct {
 	n       uint64 // events hashed in all
 	max     int    // the ring's largest size
 	wrapped bool   // the ring is full and has begun to go round
+	ops     [4]opHash
+}
+
+// opHash caches the hash of an operation's name: the names are a few
+// constants, hashed at every park. An entry keys on the string's bytes
+// (address and length), which it keeps alive, so no other string can take
+// that address while the entry stands.
+type opHash struct {
+	ptr *byte
+	n   int
+	h   uint64
+}
+
+// hashOp returns stringHash(op), from the cache when it can.
+func (tr *trace) hashOp(op string) uint64 {
+	p := unsafe.StringData(op)
+	c := &tr.ops[uintptr(unsafe.Pointer(p))>>4&3]
+	if c.ptr != p || c.n != len(op) {
+		*c = opHash{p, len(op), stringHash(op)}
+	}
+	return c.h
 }
 
 const hashSeed = 0x6a09e667f3bcc908
@@ -115,7 +137,7 @@ func (tr *trace) add(ev Event) {
 func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duration, op string) {
 	v := uint64(k) | uint64(task)<<8
 	if op != "" {
-		v ^= stringHash(op)
+		v ^= tr.hashOp(op)
 	}
 	v ^= uint64(other)*0xff51afd7ed558ccd ^ uint64(at)*0xc4ceb9fe1a85ec53
 	tr.hash = mix(tr.hash, v)
