@@ -69,6 +69,7 @@ func (e *TimeLimitError) Error() string {
 type StuckTaskError struct {
 	ID    runtime.TaskID
 	Name  string        // the task's name (runtime.SpawnNamed), if it has one
+	Step  uint64        // the step it is stuck in
 	After time.Duration // wall time without a yield point
 	Stack string        // the stuck goroutine's stack
 }

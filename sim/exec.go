@@ -62,6 +62,7 @@ type executor struct {
 	probed     string                                // the stack a probed task captured (worker.probe)
 	attached   map[any]any                           // Attach: look-ups only, never iterated
 	progress   atomic.Uint64                         // steps begun; for the watchdog
+	stepTask   *kernel.Task                          // the task of the step begun last (start only writes it)
 	harness    uintptr                               // the goroutine that last drove the simulation (foreign.go)
 	driverG    uintptr                               // the driver's goroutine
 	foreignErr atomic.Pointer[ForeignGoroutineError] // S64: set by a foreign goroutine

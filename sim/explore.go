@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
@@ -148,6 +149,10 @@ func (x *exploration) conclude(dir string) {
 	case res != nil && x.c.expectFailure:
 		t.Logf("sim: seed %d failed as expected (run %d, strategy %v, %d steps, +%v): %v\nreplay: %s",
 			res.Seed, x.tried, res.Strategy, res.Steps, res.Elapsed, res.Err, ReplayCommand(t.Name(), res.Seed, res.Strategy))
+	case res != nil && errors.As(res.Err, new(*StuckTaskError)):
+		// No replay file: a stuck task depends on the wall clock, and the
+		// run was abandoned before its decisions could be read.
+		t.Fatal(report(t.Name(), *res, x.tried, ""))
 	case res != nil:
 		if !res.recorded { // too long to have kept: run it again, recording all
 			again := Run(x.body, append(x.options(res.Seed), WithStrategy(res.Strategy), WithRecording())...)

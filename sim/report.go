@@ -22,8 +22,12 @@ func report(name string, r Result, tried int, file string) string {
 	if errors.As(r.Err, &ue) {
 		step, at = ue.Step, ue.At
 	}
-	fmt.Fprintf(&b, "sim: seed %d failed at step %d, virtual time +%v (run %d, strategy %v, hash %#016x)\n",
-		r.Seed, step, at, tried, r.Strategy, r.Hash)
+	if errors.As(r.Err, new(*StuckTaskError)) { // abandoned: no time, hash or events
+		fmt.Fprintf(&b, "sim: seed %d failed at step %d (run %d, strategy %v)\n", r.Seed, step, tried, r.Strategy)
+	} else {
+		fmt.Fprintf(&b, "sim: seed %d failed at step %d, virtual time +%v (run %d, strategy %v, hash %#016x)\n",
+			r.Seed, step, at, tried, r.Strategy, r.Hash)
+	}
 	if ue != nil && (step != r.Steps || at != r.Elapsed) {
 		fmt.Fprintf(&b, "(the run went on to step %d, +%v, before it ended)\n", r.Steps, r.Elapsed)
 	}

@@ -77,6 +77,9 @@ func (r Result) Replay(test string) *Replay {
 func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	e := newExecutor(buildConfig(opts))
 	err := wrap(e).BlockOn(f)
+	if e.broken.Load() {
+		return e.abandoned(err)
+	}
 	var failEvents []Event
 	failStep, failAt := e.steps, e.now
 	if err != nil {
@@ -84,6 +87,9 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	}
 	if serr := e.Shutdown(0); err == nil {
 		err = serr
+	}
+	if e.broken.Load() {
+		return e.abandoned(err)
 	}
 	if f := e.foreignFailure(); f != nil {
 		err = f // S64: caught during the shutdown, too

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	goruntime "runtime"
 	"strings"
@@ -37,11 +38,14 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 		if p := e.progress.Load(); p != last {
 			last, since = p, now
 		} else if now.Sub(since) >= limit {
-			// e.current was set before the progress counter was
-			// bumped (which this goroutine has loaded), and does not
-			// change while the task is stuck.
-			t := e.current
-			stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), After: now.Sub(since), Stack: stuckStack(t)}
+			// stepTask was set before the progress counter was bumped
+			// (which this goroutine has loaded). Only start writes it,
+			// after schedule has read broken, which the drive sets once
+			// it hears from this goroutine: the read and that write are
+			// ordered for the race detector too (e.current is cleared
+			// as the stuck task's step ends, without that order).
+			t := e.stepTask
+			stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), Step: p, After: now.Sub(since), Stack: stuckStack(t)}
 			return
 		}
 		next := poll
@@ -50,6 +54,20 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 		}
 		timer.Reset(next)
 	}
+}
+
+// abandoned is the Result of a run the watchdog gave up on. Its stuck task
+// may resume at any time and go on changing the executor (until the
+// driver drops every task), so nothing of the executor's state but its
+// configuration is read: the Result has the failure and the step of it,
+// and no hash, events or decisions.
+func (e *executor) abandoned(err error) Result {
+	r := Result{Seed: e.cfg.seed, Strategy: e.cfg.strategy, Err: err, cfg: e.cfg, recorded: true}
+	var se *StuckTaskError
+	if errors.As(err, &se) {
+		r.Steps, r.failStep = se.Step, se.Step
+	}
+	return r
 }
 
 // ownGoroutineStack returns the calling goroutine's stack.

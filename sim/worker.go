@@ -253,9 +253,10 @@ func (e *executor) start(t *kernel.Task) {
 	t.Sim.State = stRunning
 	t.Sim.Spawned = false
 	e.current = t
+	e.stepTask = t
 	// For the watchdog: a step counter that stays put while a task is
 	// stuck (between steps nothing waits). The store also publishes
-	// e.current, which the watchdog reads once it sees no progress.
+	// e.stepTask, which the watchdog reads once it sees no progress.
 	e.progress.Add(1)
 }
 
