@@ -16,7 +16,7 @@ import (
 // signal wakes the tasks waiting on a socket. It is runtime.Notify's
 // NotifyAll and Wait without their scheduling points: a socket call is one
 // scheduling point, at its start (point), and never switches in the middle
-// (SPEC S2, revised), so a check of the socket's state and the wait that
+// (S2, revised), so a check of the socket's state and the wait that
 // follows it see the same state.
 type signal struct{ waiters kernel.WaitQueue }
 

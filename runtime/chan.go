@@ -226,7 +226,7 @@ func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	if cur == nil {
 		cur = begin(ctx)
 	}
-	cur.Point("Chan.Send") // SPEC S2 (revised)
+	cur.Point("Chan.Send") // S2 (revised)
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if st, err := c.sendNow(v, &claimer{}); st == completed {
@@ -257,7 +257,7 @@ func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	if cur == nil {
 		cur = begin(ctx)
 	}
-	cur.Point("Chan.Recv") // SPEC S2 (revised)
+	cur.Point("Chan.Recv") // S2 (revised)
 	c.mu.Lock()
 	c.mu.home.check(cur, "Chan")
 	if v, st, err := c.recvNow(&claimer{}); st == completed {

@@ -36,7 +36,7 @@ func (s *JoinSet[T]) spawn(ctx context.Context, f func(ctx context.Context) (T, 
 	if cur == nil {
 		panic(spawnMisuse)
 	}
-	cur.Point(kernel.OpSpawn) // SPEC S2 (revised): before it, as Spawn's
+	cur.Point(kernel.OpSpawn) // S2 (revised): before it, as Spawn's
 	if name != "" {
 		ctx = kernel.WithName(ctx, name)
 	}
@@ -130,7 +130,7 @@ func (s *JoinSet[T]) AbortAll() {
 		b.task.Executor().Abort(&b.task)
 	}
 	if len(members) > 0 {
-		members[0].task.Host().Point("JoinSet.AbortAll") // SPEC S2 (revised)
+		members[0].task.Host().Point("JoinSet.AbortAll") // S2 (revised)
 	}
 }
 

@@ -42,7 +42,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 	if !cur.Simulated() && m.state.CompareAndSwap(mutexReady, mutexReady|mutexHeld) {
 		return nil
 	}
-	cur.Point("Mutex.Lock") // SPEC S2 (revised): before the op
+	cur.Point("Mutex.Lock") // S2 (revised): before the op
 	// The slow path stays in Lock: a frame less between a waiting task and
 	// its switch (see kernel.LeaveQueue).
 	m.mu.Lock()

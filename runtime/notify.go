@@ -22,7 +22,7 @@ var notifiedAll = new(bool)
 // first it returns ctx.Err() and consumes nothing.
 func (n *Notify) Wait(ctx context.Context) error {
 	cur := begin(ctx)
-	cur.Point("Notify.Wait") // SPEC S2 (revised)
+	cur.Point("Notify.Wait") // S2 (revised)
 	n.mu.Lock()
 	n.mu.home.check(cur, "Notify")
 	if n.permit {

@@ -23,7 +23,7 @@ type Once struct {
 // ctx.Err() without calling f.
 func (o *Once) Do(ctx context.Context, f func(ctx context.Context)) error {
 	cur := begin(ctx)
-	cur.Point("Once.Do") // SPEC S2 (revised)
+	cur.Point("Once.Do") // S2 (revised)
 	o.mu.Lock()
 	o.mu.home.check(cur, "Once")
 	for o.running {
@@ -101,7 +101,7 @@ func NewBarrier(n int) *Barrier {
 // ctx.Err() and no longer counts towards the round.
 func (b *Barrier) Wait(ctx context.Context) (leader bool, err error) {
 	cur := begin(ctx)
-	cur.Point("Barrier.Wait") // SPEC S2 (revised)
+	cur.Point("Barrier.Wait") // S2 (revised)
 	b.mu.Lock()
 	b.mu.home.check(cur, "Barrier")
 	b.count++

@@ -59,7 +59,7 @@ func Select(ctx context.Context, cases ...Case) error {
 	if cur == nil {
 		cur = begin(ctx)
 	}
-	cur.Point("Select") // SPEC S2 (revised): also when a case is ready at once
+	cur.Point("Select") // S2 (revised): also when a case is ready at once
 	ex := cur.Executor()
 	n := len(cases)
 	var small [8]int

@@ -35,7 +35,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 
 func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	cur := begin(ctx)
-	cur.Point(op) // SPEC S2 (revised)
+	cur.Point(op) // S2 (revised)
 	s.mu.Lock()
 	s.mu.home.check(cur, "Semaphore")
 	if n < 0 || n > s.size {

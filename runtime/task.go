@@ -63,7 +63,7 @@ func spawnAt[T any](ctx context.Context, f func(ctx context.Context) (T, error),
 	if cur == nil {
 		panic(spawnMisuse)
 	}
-	// SPEC S2 (revised): Spawn is a scheduling point, before the task is
+	// S2 (revised): Spawn is a scheduling point, before the task is
 	// registered, so the new task never runs before its spawner reaches a
 	// later yield point (S10, S11).
 	cur.Point(kernel.OpSpawn)
@@ -108,7 +108,7 @@ func (h *JoinHandle[T]) Join(ctx context.Context) (T, error) {
 // already finished keeps its result.
 func (h *JoinHandle[T]) Abort() {
 	h.b.task.Executor().Abort(&h.b.task)
-	h.b.task.Host().Point("Abort") // the aborting task's (SPEC S2, revised)
+	h.b.task.Host().Point("Abort") // the aborting task's (S2, revised)
 }
 
 // IsFinished reports whether the task has fully ended, deferred functions

@@ -75,8 +75,8 @@ func (l *lock) Unlock() {
 	}
 }
 
-// point is the scheduling point of an operation that takes no ctx (SPEC
-// S2, revised: every operation on a primitive is one in a simulation).
+// point is the scheduling point of an operation that takes no ctx (S2,
+// revised: every operation on a primitive is one in a simulation).
 // Only a primitive that belongs to a simulation has one; call it outside
 // l, before an operation that may fail without effect (TryLock, TrySend)
 // or after one that releases (Unlock, Close). See kernel.Task.Point.

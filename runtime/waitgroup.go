@@ -56,7 +56,7 @@ func (wg *WaitGroup) Go(ctx context.Context, f func(ctx context.Context)) {
 // ctx.Err().
 func (wg *WaitGroup) Wait(ctx context.Context) error {
 	cur := begin(ctx)
-	cur.Point("WaitGroup.Wait") // SPEC S2 (revised)
+	cur.Point("WaitGroup.Wait") // S2 (revised)
 	wg.mu.Lock()
 	wg.mu.home.check(cur, "WaitGroup")
 	if wg.n == 0 {

@@ -176,7 +176,7 @@ func TestExploration_FindsKnownBugs(t *testing.T) {
 // interleaved fails only for the order a, b, A, B of four critical
 // sections, two per task: A must be preempted after its first section and
 // B after its first, two change points at the right steps (depth 3). No
-// YieldNow: the points are the operations on the Mutex (SPEC S2, revised).
+// YieldNow: the points are the operations on the Mutex (S2, revised).
 func interleaved(ctx context.Context) error {
 	var mu runtime.Mutex
 	var order []byte

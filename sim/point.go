@@ -2,7 +2,7 @@ package sim
 
 import "github.com/weftsim/weft/internal/kernel"
 
-// Point is a scheduling point at an operation that need not wait (SPEC S2,
+// Point is a scheduling point at an operation that need not wait (S2,
 // revised; see kernel.Task.Point for where each operation has it). It is
 // called only while another task is runnable, and is a step like any
 // other: the running task goes back to the run queue and the strategy

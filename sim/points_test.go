@@ -15,7 +15,7 @@ import (
 
 // Bugs whose window holds only operations that need not wait: an
 // uncontended Lock, an Unlock, a Notify, a send into free buffer space.
-// Every operation on a primitive is a scheduling point (SPEC S2, revised),
+// Every operation on a primitive is a scheduling point (S2, revised),
 // so sim.Test finds each with its default settings; no YieldNow helps it.
 // Each has a fixed twin, correct in production too, that never fails.
 var pointBugs = []struct {

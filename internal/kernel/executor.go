@@ -35,7 +35,7 @@ type Executor interface {
 	Yield(t *Task)
 
 	// Point is a scheduling point at an operation that need not wait
-	// (SPEC S2, revised): the strategy may run another task before t goes
+	// (S2, revised): the strategy may run another task before t goes
 	// on. t is the running task, or nil for an operation that takes no
 	// ctx (the executor's running task then). Callers go through
 	// Task.Point or Host.Point, which call it only when another task is

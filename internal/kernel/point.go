@@ -1,6 +1,6 @@
 package kernel
 
-// Scheduling points (SPEC S2, revised): in a simulation every operation on
+// Scheduling points (S2, revised): in a simulation every operation on
 // a weft primitive may switch tasks, whether or not it has to wait, so that
 // a bug whose window holds an uncontended Lock or a send into free buffer
 // space is found. An operation that may wait (or may fail without effect:
