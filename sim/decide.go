@@ -84,9 +84,10 @@ type decider struct {
 	pos      int
 	div      *DivergenceError
 	step     func() uint64
-	// hash is the run's hash (trace.hash), into which every decision is
-	// folded as it is made.
-	hash *uint64
+	// digest folds in every decision as it is made (a multiply-add per
+	// decision, on a field of its own so that it does not wait on the
+	// trace's); Result.Hash combines it with the trace's hash.
+	digest uint64
 	// srcPanic is a panic raised by a foreign source (rapid aborts a test
 	// case by panicking inside a draw). The run stops at the next step,
 	// shuts down cleanly, and Run re-raises it on its caller's goroutine.
@@ -116,7 +117,7 @@ func newPCG(seed uint64) pcg { return pcg{rand.New(rand.NewPCG(seed, seed^0x9e37
 // fold mixes a decision into the run's hash: a choice v among n options,
 // or with n == 0 a raw draw.
 func (d *decider) fold(n int, v uint64) {
-	*d.hash = mix(*d.hash, v^uint64(n)*0xd6e8feb86659fd93)
+	d.digest = d.digest*0x9e3779b97f4a7c15 + (v ^ uint64(n)*0xd6e8feb86659fd93)
 }
 
 // intN decides among n options; n <= 1 is no decision at all.

@@ -77,7 +77,7 @@ func newExecutor(c config) *executor {
 	if c.strategy.kind == kindPCT && c.strategy.horizon == 0 {
 		c.strategy.horizon = DefaultPCTHorizon // nothing measured it (Test does)
 	}
-	dec := &decider{src: c.source, record: c.record, cap: c.recordCap, replay: c.replay}
+	dec := &decider{src: c.source, record: c.record, cap: c.recordCap, replay: c.replay, digest: hashSeed}
 	if dec.src == nil {
 		dec.src = newPCG(c.seed)
 	}
@@ -87,7 +87,6 @@ func newExecutor(c config) *executor {
 		trace: newTrace(c.traceSize),
 	}
 	dec.step = func() uint64 { return e.steps }
-	dec.hash = &e.trace.hash
 	e.viaDriver = c.viaDriver
 	e.runq = c.strategy.newQueue(dec)
 	e.fifo = c.strategy.kind == kindFIFO

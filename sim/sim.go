@@ -122,7 +122,7 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 		Steps:      e.steps,
 		Elapsed:    e.now,
 		Tasks:      e.nextID,
-		Hash:       e.trace.hash,
+		Hash:       e.hash(),
 		Events:     e.trace.events(),
 		events:     e.trace.n,
 		atEvent:    e.probeAt.stack,

@@ -144,6 +144,9 @@ func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duratio
 	tr.n++
 }
 
+// hash is the run's hash: the trace's, with the decisions' digest.
+func (e *executor) hash() uint64 { return mix(e.trace.hash, e.dec.digest) }
+
 // slot returns the ring's next place, to be written over. The hot path
 // fills it field by field: building an Event and copying it in stalls on
 // the copy (its small stores read back as wider loads).

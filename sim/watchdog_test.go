@@ -39,7 +39,7 @@ func TestWatchdog_StepWithinTheLimitIsNotReported(t *testing.T) {
 	res := sim.Run(func(ctx context.Context) error {
 		time.Sleep(100 * time.Millisecond)
 		return nil
-	}, sim.WithWatchdog(200*time.Millisecond))
+	}, sim.WithWatchdog(time.Second))
 	require.NoError(t, res.Err)
 }
 
