@@ -16,6 +16,7 @@ var knobNames = [][2]string{
 	{"sim.seed", envSeed}, {"sim.seeds", envSeeds}, {"sim.strategy", envStrategy},
 	{"sim.explore", envExplore}, {"sim.replay", envReplay}, {"sim.checkdeterminism", envCheck},
 	{"sim.time", envTime}, {"sim.shard", envShard}, {"sim.parallel", envParallel},
+	{"sim.trace", envTrace},
 }
 
 // knobsFrom reads a fuzz input as knob values: "\n"-separated, one per
@@ -57,6 +58,9 @@ func formatSettings(s settings) map[string]string {
 	}
 	if s.parallel > 0 {
 		m["sim.parallel"] = strconv.Itoa(s.parallel)
+	}
+	if s.traceDir != "" {
+		m["sim.trace"] = s.traceDir
 	}
 	return m
 }
