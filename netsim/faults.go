@@ -61,6 +61,7 @@ func (n *Network) linkOf(p *path) Link {
 
 // SetLink configures both directions between a and b.
 func (n *Network) SetLink(a, b *Host, l Link) {
+	defer n.enter().leave()
 	for _, p := range []*path{n.path(a, b), n.path(b, a)} {
 		p.link, p.custom = l, true
 	}
@@ -68,11 +69,15 @@ func (n *Network) SetLink(a, b *Host, l Link) {
 
 // SetDefaultLink configures every path that SetLink has not, from now on:
 // paths that traffic has already used included.
-func (n *Network) SetDefaultLink(l Link) { n.defaultLink = l }
+func (n *Network) SetDefaultLink(l Link) {
+	defer n.enter().leave()
+	n.defaultLink = l
+}
 
 // Partition cuts both directions between a and b: datagrams are lost, and
 // stream segments wait (TCP retransmits) until Repair.
 func (n *Network) Partition(a, b *Host) {
+	defer n.enter().leave()
 	n.note("partition %s<->%s", a.name, b.name)
 	n.path(a, b).partitioned = true
 	n.path(b, a).partitioned = true
@@ -80,12 +85,14 @@ func (n *Network) Partition(a, b *Host) {
 
 // PartitionOneWay cuts the direction from a to b only.
 func (n *Network) PartitionOneWay(from, to *Host) {
+	defer n.enter().leave()
 	n.note("partition %s->%s", from.name, to.name)
 	n.path(from, to).partitioned = true
 }
 
 // Repair ends the partitions between a and b.
 func (n *Network) Repair(a, b *Host) {
+	defer n.enter().leave()
 	n.note("repair %s<->%s", a.name, b.name)
 	n.path(a, b).partitioned = false
 	n.path(b, a).partitioned = false
@@ -94,6 +101,7 @@ func (n *Network) Repair(a, b *Host) {
 // Hold stops traffic from a to b without losing it: everything sent
 // meanwhile is delivered, in order, after Release.
 func (n *Network) Hold(from, to *Host) {
+	defer n.enter().leave()
 	n.note("hold %s->%s", from.name, to.name)
 	n.path(from, to).held = true
 }
@@ -102,6 +110,7 @@ func (n *Network) Hold(from, to *Host) {
 // traffic flow again. A held datagram is delivered only if its path is
 // open when it arrives: one released into a partition is lost.
 func (n *Network) Release(from, to *Host) {
+	defer n.enter().leave()
 	n.note("release %s->%s", from.name, to.name)
 	n.release(n.path(from, to))
 }
@@ -135,6 +144,7 @@ func (n *Network) deliverInOrder(p *path, queue []func(), prev time.Time) {
 // paths were first used (never map order). Crashed hosts stay down: Restart
 // them.
 func (n *Network) Heal() {
+	defer n.enter().leave()
 	n.note("heal")
 	for _, p := range n.pathList {
 		if p.partitioned {
@@ -202,10 +212,16 @@ type Verdict struct {
 type Rule func(m Message) Verdict
 
 // AddRule appends a rule.
-func (n *Network) AddRule(r Rule) { n.rules = append(n.rules, r) }
+func (n *Network) AddRule(r Rule) {
+	defer n.enter().leave()
+	n.rules = append(n.rules, r)
+}
 
 // ClearRules removes every rule.
-func (n *Network) ClearRules() { n.rules = nil }
+func (n *Network) ClearRules() {
+	defer n.enter().leave()
+	n.rules = nil
+}
 
 // judge applies the rules to a message.
 func (n *Network) judge(m Message) Verdict {

@@ -16,6 +16,7 @@ func HostOf(ctx context.Context) *Host {
 // Hooks run in the order registered, on the task or harness that called
 // Crash; they must not block.
 func (h *Host) OnCrash(f func()) {
+	defer h.net.enter().leave()
 	hooks := h.crashHooks()
 	hooks[h] = append(hooks[h], f)
 }

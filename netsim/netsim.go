@@ -19,6 +19,7 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 		return dialTied(ctx, network, address)
 	}
 	n.point("netsim.Dial")
+	defer n.enter().leave()
 	if err := checkNetwork(network, "tcp", "tcp4"); err != nil {
 		return nil, opError("dial", network, nil, nil, err)
 	}
@@ -39,7 +40,10 @@ func Dial(ctx context.Context, network, address string) (net.Conn, error) {
 		if p := n.path(h, dst); !p.partitioned && !p.held && !dst.down {
 			break
 		}
-		if err := clock.Sleep(ctx, retransmit); err != nil {
+		n.leave()
+		err := clock.Sleep(ctx, retransmit)
+		n.enter()
+		if err != nil {
 			return nil, opError("dial", network, local, remote, err)
 		}
 	}
@@ -81,6 +85,7 @@ func Listen(ctx context.Context, network, address string) (net.Listener, error) 
 		}
 		return tieListener(blocker(ctx), l), nil
 	}
+	defer n.enter().leave()
 	if err := checkNetwork(network, "tcp", "tcp4"); err != nil {
 		return nil, opError("listen", network, nil, nil, err)
 	}
@@ -106,6 +111,7 @@ func ListenPacket(ctx context.Context, network, address string) (net.PacketConn,
 		}
 		return tiePacketConn(blocker(ctx), pc), nil
 	}
+	defer n.enter().leave()
 	if err := checkNetwork(network, "udp", "udp4"); err != nil {
 		return nil, opError("listen", network, nil, nil, err)
 	}
@@ -125,6 +131,7 @@ func LookupHost(ctx context.Context, name string) ([]string, error) {
 	if n == nil {
 		return net.DefaultResolver.LookupHost(ctx, name)
 	}
+	defer n.enter().leave()
 	dst, err := n.lookup(h, name)
 	if err != nil {
 		return nil, err

@@ -80,7 +80,10 @@ func New(ctx context.Context, opts ...Option) *Network {
 
 // Close detaches the network from its simulation (which a simulation's end
 // does anyway): sockets calls there panic afterwards.
-func (n *Network) Close() { n.ex.Attach(networkKey{}, nil) }
+func (n *Network) Close() {
+	defer n.enter().leave()
+	n.ex.Attach(networkKey{}, nil)
+}
 
 // Host is a simulated machine: a name, an IP address, and the sockets of
 // the tasks that run on it.
@@ -101,6 +104,7 @@ type Host struct {
 
 // AddHost adds a host; its address is 10.0.0.N for the N-th host.
 func (n *Network) AddHost(name string) *Host {
+	defer n.enter().leave()
 	if _, dup := n.byName[name]; dup {
 		panic("netsim: host " + name + " exists; give each host its own name")
 	}
@@ -135,6 +139,7 @@ func (h *Host) Context(ctx context.Context) context.Context {
 // start function's, whichever task (or the harness) later restarts the
 // host.
 func (h *Host) Start(ctx context.Context, f func(ctx context.Context) error) {
+	defer h.net.enter().leave()
 	h.start, h.startCtx = f, ctx
 	h.boot()
 }
@@ -160,6 +165,7 @@ func (h *Host) boot() {
 // to it waits (as for a silent machine) until its context ends. Crash may be
 // called from the harness or from a task.
 func (h *Host) Crash() {
+	defer h.net.enter().leave()
 	if h.down {
 		return
 	}
@@ -184,6 +190,7 @@ func (h *Host) Crash() {
 // function again (if Start gave one). Like Crash, it may be called from the
 // harness or from any task of the simulation.
 func (h *Host) Restart() {
+	defer h.net.enter().leave()
 	if !h.down {
 		return
 	}
@@ -195,10 +202,16 @@ func (h *Host) Restart() {
 }
 
 // Down reports whether the host is crashed.
-func (h *Host) Down() bool { return h.down }
+func (h *Host) Down() bool {
+	defer h.net.enter().leave()
+	return h.down
+}
 
 // Tasks returns how many tasks run on the host.
-func (h *Host) Tasks() int { return h.group.Len() }
+func (h *Host) Tasks() int {
+	defer h.net.enter().leave()
+	return h.group.Len()
+}
 
 // ephemeral returns a free port of h.
 func (h *Host) ephemeral() int {

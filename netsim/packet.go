@@ -25,6 +25,7 @@ type packetConn struct {
 
 func (pc *packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	pc.h.net.point("packetConn.ReadFrom")
+	defer pc.h.net.enter().leave()
 	for {
 		if pc.closed {
 			return 0, nil, opError("read", "udp", pc.addr, nil, net.ErrClosed)
@@ -44,6 +45,7 @@ func (pc *packetConn) ReadFrom(b []byte) (int, net.Addr, error) {
 // nobody listens is lost, as on a real network.
 func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	pc.h.net.point("packetConn.WriteTo")
+	defer pc.h.net.enter().leave()
 	if pc.closed {
 		return 0, opError("write", "udp", pc.addr, addr, net.ErrClosed)
 	}
@@ -114,6 +116,7 @@ func (pc *packetConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 
 func (pc *packetConn) Close() error {
 	pc.h.net.vet()
+	defer pc.h.net.enter().leave()
 	if pc.closed {
 		return opError("close", "udp", pc.addr, nil, net.ErrClosed)
 	}
@@ -127,6 +130,7 @@ func (pc *packetConn) LocalAddr() net.Addr { return pc.addr }
 
 func (pc *packetConn) SetDeadline(t time.Time) error {
 	pc.h.net.vet()
+	defer pc.h.net.enter().leave()
 	pc.rdl, pc.wdl = t, t
 	pc.data.NotifyAll()
 	return nil
@@ -134,6 +138,7 @@ func (pc *packetConn) SetDeadline(t time.Time) error {
 
 func (pc *packetConn) SetReadDeadline(t time.Time) error {
 	pc.h.net.vet()
+	defer pc.h.net.enter().leave()
 	pc.rdl = t
 	pc.data.NotifyAll()
 	return nil
@@ -141,6 +146,7 @@ func (pc *packetConn) SetReadDeadline(t time.Time) error {
 
 func (pc *packetConn) SetWriteDeadline(t time.Time) error {
 	pc.h.net.vet()
+	defer pc.h.net.enter().leave()
 	pc.wdl = t
 	return nil
 }

@@ -92,6 +92,7 @@ func (n *Network) pump(p *pipe) {
 
 func (c *conn) Read(b []byte) (int, error) {
 	c.n.point("conn.Read")
+	defer c.n.enter().leave()
 	for {
 		switch {
 		case c.closed:
@@ -114,6 +115,7 @@ func (c *conn) Read(b []byte) (int, error) {
 
 func (c *conn) Write(b []byte) (int, error) {
 	c.n.point("conn.Write")
+	defer c.n.enter().leave()
 	written := 0
 	for written < len(b) {
 		switch {
@@ -172,6 +174,7 @@ func (c *conn) resetLocal() {
 // far, then io.EOF; c can still read.
 func (c *conn) CloseWrite() error {
 	c.n.vet()
+	defer c.n.enter().leave()
 	if c.closed {
 		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
 	}
@@ -192,6 +195,7 @@ func (c *conn) CloseWrite() error {
 
 func (c *conn) Close() error {
 	c.n.vet()
+	defer c.n.enter().leave()
 	if c.closed {
 		return opError("close", "tcp", c.local, c.remote, net.ErrClosed)
 	}
@@ -217,6 +221,7 @@ func (c *conn) RemoteAddr() net.Addr { return c.remote }
 
 func (c *conn) SetDeadline(t time.Time) error {
 	c.n.vet()
+	defer c.n.enter().leave()
 	c.rdl, c.wdl = t, t
 	c.wakeAll()
 	return nil
@@ -224,6 +229,7 @@ func (c *conn) SetDeadline(t time.Time) error {
 
 func (c *conn) SetReadDeadline(t time.Time) error {
 	c.n.vet()
+	defer c.n.enter().leave()
 	c.rdl = t
 	c.wakeAll()
 	return nil
@@ -231,6 +237,7 @@ func (c *conn) SetReadDeadline(t time.Time) error {
 
 func (c *conn) SetWriteDeadline(t time.Time) error {
 	c.n.vet()
+	defer c.n.enter().leave()
 	c.wdl = t
 	c.wakeAll()
 	return nil
@@ -253,6 +260,7 @@ type listener struct {
 
 func (l *listener) Accept() (net.Conn, error) {
 	l.h.net.point("listener.Accept")
+	defer l.h.net.enter().leave()
 	for {
 		if l.closed {
 			return nil, opError("accept", "tcp", nil, l.addr, net.ErrClosed)
@@ -270,6 +278,7 @@ func (l *listener) Accept() (net.Conn, error) {
 
 func (l *listener) Close() error {
 	l.h.net.vet()
+	defer l.h.net.enter().leave()
 	if l.closed {
 		return opError("close", "tcp", nil, l.addr, net.ErrClosed)
 	}

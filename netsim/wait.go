@@ -8,6 +8,7 @@ import (
 	"os"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/weftsim/weft/clock"
 	"github.com/weftsim/weft/internal/kernel"
@@ -21,12 +22,16 @@ import (
 type signal struct{ waiters kernel.WaitQueue }
 
 // NotifyAll wakes every task waiting on s.
-func (s *signal) NotifyAll() { s.waiters.WakeAll() }
+func (s *signal) NotifyAll() {
+	kernel.RaceAcquire(unsafe.Pointer(s)) // the queue's operations are ordered (race.go)
+	s.waiters.WakeAll()
+	kernel.RaceRelease(unsafe.Pointer(s))
+}
 
 // point is the scheduling point of the socket call op, before it acts.
 func (n *Network) point(op string) {
 	if cur := n.ex.Current(); cur != nil {
-		cur.Point(op)
+		cur.Point(op) // before the operation enters the network (race.go)
 	}
 }
 
@@ -39,6 +44,8 @@ func (n *Network) wait(sig *signal, deadline time.Time) error {
 		panic("netsim: a blocking socket call outside the simulation's tasks; call it from a task")
 	}
 	var ctx context.Context = cur
+	n.leave() // others use the network meanwhile (race.go)
+	defer n.enter()
 	if deadline.IsZero() {
 		return sig.wait(ctx, cur)
 	}
@@ -60,10 +67,14 @@ func (n *Network) wait(sig *signal, deadline time.Time) error {
 func (s *signal) wait(ctx context.Context, cur *kernel.Task) error {
 	kernel.CheckDrop(cur)
 	w := cur.Waiter(kernel.Reason{Op: "netsim socket"})
+	kernel.RaceAcquire(unsafe.Pointer(s)) // see NotifyAll
 	s.waiters.PushBack(w)
+	kernel.RaceRelease(unsafe.Pointer(s))
 	err := cur.Executor().Park(ctx, w)
 	if err != nil {
+		kernel.RaceAcquire(unsafe.Pointer(s))
 		s.waiters.Remove(w)
+		kernel.RaceRelease(unsafe.Pointer(s))
 	}
 	return kernel.Resume(cur, err)
 }
@@ -99,14 +110,17 @@ func (n *Network) newMessage() uint64 {
 
 // after runs f at the given virtual instant, between scheduling steps.
 func (n *Network) after(at time.Time, f func()) {
-	tm := &kernel.Timer{When: at, Fire: f}
+	tm := &kernel.Timer{When: at, Fire: n.raced(f)}
 	n.ex.StartTimer(tm)
 }
 
 // travel pauses the calling task for one message's latency from one host
 // to another (a connection's handshake).
 func (n *Network) travel(ctx context.Context, from, to *Host) error {
-	return clock.Sleep(ctx, n.delay(n.path(from, to)))
+	d := n.delay(n.path(from, to))
+	n.leave() // others use the network meanwhile (race.go)
+	defer n.enter()
+	return clock.Sleep(ctx, d)
 }
 
 func opError(op, network string, src, dst net.Addr, err error) error {

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"sync"
+	"unsafe"
 
 	"github.com/weftsim/weft/internal/kernel"
 	"github.com/weftsim/weft/internal/prod"
@@ -55,12 +56,23 @@ type lock struct {
 	virtual bool
 }
 
+// Lock and Unlock of a simulated primitive's lock, which does nothing
+// else, still order the primitive's operations for the race detector, as
+// the lock does in production (S2a).
+//
+//go:norace
 func (l *lock) Lock() {
 	if !l.virtual {
 		l.lockSlow()
 	}
+	kernel.RaceAcquire(unsafe.Pointer(l))
 }
 
+// lockSlow turns the lock virtual at its first use in a simulation: a
+// write the race detector does not see, as every other task reads virtual
+// before it locks.
+//
+//go:norace
 func (l *lock) lockSlow() {
 	l.mu.Lock()
 	if l.home.h != nil && l.home.h.Virtual {
@@ -69,7 +81,9 @@ func (l *lock) lockSlow() {
 	}
 }
 
+//go:norace
 func (l *lock) Unlock() {
+	kernel.RaceRelease(unsafe.Pointer(l))
 	if !l.virtual {
 		l.mu.Unlock()
 	}

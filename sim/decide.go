@@ -2,7 +2,9 @@ package sim
 
 import (
 	"fmt"
-	"math/rand/v2"
+	"unsafe"
+
+	"github.com/weftsim/weft/internal/kernel"
 )
 
 // DecisionSource supplies every choice a simulation makes: which runnable
@@ -20,12 +22,16 @@ type DecisionSource interface {
 
 // WithDecisions makes src the source of every decision, instead of the
 // seeded PRNG. The seed then only labels the run.
+//
+//go:norace
 func WithDecisions(src DecisionSource) Option {
 	return func(c *config) { c.source = src }
 }
 
 // WithRecording keeps every decision of the run in Result.Decisions, from
 // which Result.Replay makes a replay file.
+//
+//go:norace
 func WithRecording() Option {
 	return func(c *config) { c.record, c.recordCap = true, 0 }
 }
@@ -34,6 +40,8 @@ func WithRecording() Option {
 // it explores, so that a failing one can be written out without running it
 // again, but a huge run should not hold its decisions in memory; one that
 // exceeds the limit is run again, recording everything, if it fails.
+//
+//go:norace
 func recordingUpTo(limit int) Option {
 	return func(c *config) { c.record, c.recordCap = true, limit }
 }
@@ -45,6 +53,7 @@ type Decision struct {
 	V uint64
 }
 
+//go:norace
 func (d Decision) String() string {
 	if d.N == 0 {
 		return fmt.Sprintf("r%x", d.V)
@@ -63,6 +72,7 @@ type DivergenceError struct {
 	Got   int      // options the program offered (0: a raw draw; -1: it ended)
 }
 
+//go:norace
 func (e *DivergenceError) Error() string {
 	if e.Want.N == -1 {
 		return fmt.Sprintf("sim: replay diverged at decision %d (step %d): the recording ended, the run asked for more", e.Index, e.Step)
@@ -95,10 +105,17 @@ type decider struct {
 }
 
 // guarded calls a foreign source, catching its panics.
+//
+//go:norace
 func (d *decider) guarded(f func() uint64) (v uint64) {
 	if d.srcPanic != nil {
 		return 0
 	}
+	// A foreign source keeps state that the driver and the tasks all
+	// write: the race detector sees its draws ordered, and so the
+	// goroutines that draw (S2a; a race build only).
+	kernel.RaceAcquire(unsafe.Pointer(d))
+	defer kernel.RaceRelease(unsafe.Pointer(d))
 	defer func() {
 		if r := recover(); r != nil {
 			d.srcPanic = r
@@ -108,11 +125,19 @@ func (d *decider) guarded(f func() uint64) (v uint64) {
 	return f()
 }
 
-type pcg struct{ r *rand.Rand }
+// pcg is the default DecisionSource: the draws of math/rand/v2's PCG
+// seeded with (seed, seed^0x9e3779b97f4a7c15), computed by pcgState (see
+// there why not by math/rand/v2 itself).
+type pcg struct{ r *pcgState }
 
-func (p pcg) IntN(n int) int { return p.r.IntN(n) }
+//go:norace
+func (p pcg) IntN(n int) int { return int(p.r.uint64n(uint64(n))) }
+
+//go:norace
 func (p pcg) Uint64() uint64 { return p.r.Uint64() }
-func newPCG(seed uint64) pcg { return pcg{rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
+
+//go:norace
+func newPCG(seed uint64) pcg { return pcg{&pcgState{hi: seed, lo: seed ^ 0x9e3779b97f4a7c15}} }
 
 // fold mixes a decision into the run's hash: a choice v among n options,
 // or with n == 0 a raw draw.
@@ -121,6 +146,8 @@ func (d *decider) fold(n int, v uint64) {
 }
 
 // intN decides among n options; n <= 1 is no decision at all.
+//
+//go:norace
 func (d *decider) intN(n int) int {
 	if n <= 1 {
 		return 0
@@ -147,6 +174,8 @@ func (d *decider) intN(n int) int {
 }
 
 // uint64 draws a raw value.
+//
+//go:norace
 func (d *decider) uint64() uint64 {
 	if d.replay != nil {
 		v := d.next(0)
@@ -168,6 +197,8 @@ func (d *decider) uint64() uint64 {
 
 // keep records d, up to the cap; past it, recording stops and the log is
 // dropped (overflow).
+//
+//go:norace
 func (d *decider) keep(dec Decision) {
 	if d.overflow {
 		return
@@ -180,6 +211,8 @@ func (d *decider) keep(dec Decision) {
 }
 
 // next takes the next recorded decision, noting the first divergence.
+//
+//go:norace
 func (d *decider) next(n int) uint64 {
 	if d.div != nil {
 		return 0

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"runtime/debug"
 	"time"
+	"unsafe"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
 
 // loop is the scheduler of S4. It returns nil once e.done() holds, or the
 // run's failure.
+//
+//go:norace
 func (e *executor) loop() error {
 	for {
 		p, ok := e.decide()
@@ -31,6 +34,8 @@ func (e *executor) loop() error {
 // timers, advances virtual time when nothing can run, and picks the task
 // to run next. It returns nil once the drive is over, with the run's
 // failure if any.
+//
+//go:norace
 func (e *executor) schedule() (*kernel.Task, error) {
 	for !e.done() {
 		if e.broken.Load() && !e.cleanup {
@@ -84,12 +89,13 @@ func (e *executor) schedule() (*kernel.Task, error) {
 	return nil, nil
 }
 
+//go:norace
 func (e *executor) fireDue() {
 	e.inFire = true
 	for e.timers.len() > 0 && e.timers.peek() <= e.now {
 		tm := e.timers.pop()
 		e.event(EvTimer, nil, 0, "")
-		tm.Expire()
+		expire(tm)
 	}
 	e.inFire = false
 }
@@ -97,21 +103,27 @@ func (e *executor) fireDue() {
 // pollContexts wakes parked tasks whose ctx has ended. A cancel func called
 // by a task closes Done synchronously, so the wake happens at the next step
 // whatever the goroutines do (S20).
+//
+//go:norace
 func (e *executor) pollContexts() {
 	for i := 0; i < len(e.watch); {
 		t := e.watch[i].task
+		kernel.RaceDisable() // the task's ctx.Err() makes the edge from the cancel
 		select {
 		case <-e.watch[i].done:
+			kernel.RaceEnable()
 			if t.Sim.Waiter.TryAbandon() {
 				e.wake(t, wokeCtx, EvCancel) // swaps another task into i
 				continue
 			}
 		default:
+			kernel.RaceEnable()
 		}
 		i++
 	}
 }
 
+//go:norace
 func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
 	for t := e.live.Front(); t != nil; t = t.Next() {
@@ -133,6 +145,8 @@ var errSourcePanicked = errors.New("sim: the decision source panicked")
 
 // drive runs loop on a goroutine of its own, so that the caller can give up
 // on a stuck task (watchdog).
+//
+//go:norace
 func (e *executor) drive(done func() bool) error {
 	if e.running {
 		panic("sim: BlockOn or Shutdown called while the simulation is running; spawn a task instead of nesting")
@@ -172,6 +186,7 @@ func (e *executor) drive(done func() bool) error {
 	return err
 }
 
+//go:norace
 func (e *executor) driver(res chan<- error) {
 	e.driverG = kernel.Goroutine()
 	normal := false
@@ -203,6 +218,8 @@ func (e *executor) driver(res chan<- error) {
 }
 
 // dropAll aborts every live task, in spawn order.
+//
+//go:norace
 func (e *executor) dropAll() {
 	e.closed = true
 	for t := e.live.Front(); t != nil; t = t.Next() {
@@ -211,6 +228,8 @@ func (e *executor) dropAll() {
 }
 
 // release stops the idle coroutines and forgets pending timers.
+//
+//go:norace
 func (e *executor) release() {
 	for _, w := range e.workers {
 		w.stop()
@@ -220,6 +239,7 @@ func (e *executor) release() {
 	e.timers.clear()
 }
 
+//go:norace
 func (e *executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 	if e.running {
 		panic("sim: BlockOn called inside the simulation; spawn a task instead of nesting")
@@ -235,6 +255,8 @@ func (e *executor) BlockOn(root *kernel.Task, body kernel.Runner) error {
 // ended. Virtual time has no use for a timeout, so it is ignored. After the
 // watchdog gave up on a stuck task, Shutdown returns at once: the driver
 // drops the tasks when (if) the stuck one moves on.
+//
+//go:norace
 func (e *executor) Shutdown(time.Duration) error {
 	if e.broken.Load() {
 		return nil
@@ -246,8 +268,10 @@ func (e *executor) Shutdown(time.Duration) error {
 		e.closed = true
 		return nil
 	}
+	kernel.RaceAcquire(unsafe.Pointer(e)) // every spawn and end so far (retire)
 	e.dropAll()
 	err := e.drive(func() bool { return e.live.Len() == 0 })
+	kernel.RaceAcquire(unsafe.Pointer(e)) // every task's end: Shutdown waits for them
 	if !e.broken.Load() {
 		e.release()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/weftsim/weft/internal/kernel"
 )
@@ -73,6 +74,7 @@ type executor struct {
 	probeAt    eventProbe                            // the stack at cfg.stackAt (determinism check)
 }
 
+//go:norace
 func newExecutor(c config) *executor {
 	if c.strategy.kind == kindPCT && c.strategy.horizon == 0 {
 		c.strategy.horizon = DefaultPCTHorizon // nothing measured it (Test does)
@@ -87,7 +89,8 @@ func newExecutor(c config) *executor {
 		trace: newTrace(c.traceSize),
 	}
 	dec.step = func() uint64 { return e.steps }
-	e.viaDriver = c.viaDriver
+	// A race build takes every step through the driver (worker_race.go).
+	e.viaDriver = c.viaDriver || kernel.RaceEnabled
 	e.runq = c.strategy.newQueue(dec)
 	e.fifo = c.strategy.kind == kindFIFO
 	e.host = kernel.NewHost(e)
@@ -95,6 +98,7 @@ func newExecutor(c config) *executor {
 	return e
 }
 
+//go:norace
 func (e *executor) Virtual() bool { return true }
 
 // Current returns the running task. Called from a goroutine that is none of
@@ -114,11 +118,18 @@ func (e *executor) Current() *kernel.Task {
 	return t
 }
 
+//go:norace
 func (e *executor) Note(what string) { e.event(EvNote, e.current, 0, what) }
 
 // Attach and Attached keep a subsystem's state (netsim's network) for the
 // simulation's lifetime.
+//
+//go:norace
 func (e *executor) Attach(key, value any) any {
+	// The map is the runtime's, which the race detector sees: Attach
+	// comes before the Attached that finds its value (S2a).
+	kernel.RaceAcquire(unsafe.Pointer(&e.attached))
+	defer kernel.RaceRelease(unsafe.Pointer(&e.attached))
 	if value == nil {
 		delete(e.attached, key)
 		return nil
@@ -133,10 +144,19 @@ func (e *executor) Attach(key, value any) any {
 	return nil
 }
 
-func (e *executor) Attached(key any) any  { return e.attached[key] }
-func (e *executor) Outside() *kernel.Task { return e.outside }
-func (e *executor) Now() time.Time        { return e.cfg.start.Add(e.now) }
+//go:norace
+func (e *executor) Attached(key any) any {
+	kernel.RaceAcquire(unsafe.Pointer(&e.attached)) // see Attach
+	return e.attached[key]
+}
 
+//go:norace
+func (e *executor) Outside() *kernel.Task { return e.outside }
+
+//go:norace
+func (e *executor) Now() time.Time { return e.cfg.start.Add(e.now) }
+
+//go:norace
 func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op string) {
 	var id kernel.TaskID
 	if t != nil {
@@ -169,6 +189,7 @@ func (e *executor) checkCaller(t *kernel.Task, what string) *worker {
 	return nil
 }
 
+//go:norace
 func (e *executor) wrongCaller(t *kernel.Task, what string) {
 	if e.foreignCaller() {
 		e.foreign(what)
@@ -182,6 +203,7 @@ func (e *executor) wrongCaller(t *kernel.Task, what string) {
 	panic("sim: " + what + " with the ctx of " + t.String() + " from another task or goroutine; pass each task its own ctx")
 }
 
+//go:norace
 func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kernel.Runner, done kernel.Completer) {
 	if spawner.Host() != e.outside.Host() {
 		panic("sim: Spawn with a ctx of another runtime; use the ctx your task was given")
@@ -206,7 +228,9 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	}
 	e.live.PushBack(t)
 	t.Sim.State = stNew
-	spawner.Sim.Spawned = true // the Outside binding's is never read
+	spawner.Sim.Spawned = true                 // the Outside binding's is never read
+	kernel.RaceRelease(unsafe.Pointer(t))      // the spawner before the task (S11)
+	kernel.RaceReleaseMerge(unsafe.Pointer(e)) // and before Shutdown's return
 	if broken == "spawn-inline" && e.current != nil {
 		cur := e.current
 		was := e.viaDriver
@@ -220,7 +244,9 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	e.host.Ready++
 }
 
+//go:norace
 func (e *executor) retire(t *kernel.Task) {
+	kernel.RaceReleaseMerge(unsafe.Pointer(e)) // the task's end before Shutdown's return
 	t.Sim.State = stDone
 	e.live.Remove(t)
 	o, err, _ := t.Result(true)
@@ -237,6 +263,7 @@ func (e *executor) retire(t *kernel.Task) {
 
 var outcomeNames = [...]string{"running", "returned", "cancelled", "panicked", "goexit"}
 
+//go:norace
 func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	t := w.Task
 	wk := e.checkCaller(t, "blocking call")
@@ -292,6 +319,7 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		break
 	}
 	t.Sim.Waiter = nil
+	kernel.RaceAcquire(unsafe.Pointer(w.Lead())) // whoever ended the wait (wake)
 	switch t.Sim.Woken {
 	case wokeCtx:
 		return ctx.Err()
@@ -304,6 +332,7 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 	return nil
 }
 
+//go:norace
 func (e *executor) unwatch(t *kernel.Task) {
 	i := t.Sim.Watch
 	if i < 0 {
@@ -325,7 +354,10 @@ type watched struct {
 }
 
 // wake makes a parked task runnable for the given reason.
+//
+//go:norace
 func (e *executor) wake(t *kernel.Task, why uint8, k EventKind) {
+	kernel.RaceRelease(unsafe.Pointer(t.Sim.Waiter.Lead())) // before the task's Park returns
 	t.Sim.Woken = why
 	e.unwatch(t)
 	var by kernel.TaskID
@@ -338,6 +370,7 @@ func (e *executor) wake(t *kernel.Task, why uint8, k EventKind) {
 	e.host.Ready++
 }
 
+//go:norace
 func (e *executor) Unpark(w *kernel.Waiter) bool {
 	if !w.TryWake() {
 		return false
@@ -346,12 +379,15 @@ func (e *executor) Unpark(w *kernel.Waiter) bool {
 	return true
 }
 
+//go:norace
 func (e *executor) Deliver(w *kernel.Waiter) {
+	kernel.RaceRelease(unsafe.Pointer(w.Lead())) // the grant before the task's Park returns
 	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w.Lead() {
 		e.wake(t, wokeUnpark, EvWake)
 	}
 }
 
+//go:norace
 func (e *executor) Yield(t *kernel.Task) {
 	e.checkCaller(t, "YieldNow")
 	kernel.CheckDrop(t)
@@ -363,6 +399,7 @@ func (e *executor) Yield(t *kernel.Task) {
 	kernel.CheckDrop(t)
 }
 
+//go:norace
 func (e *executor) Abort(t *kernel.Task) {
 	if !t.RequestAbort() {
 		return
@@ -377,16 +414,21 @@ func (e *executor) Abort(t *kernel.Task) {
 	}
 }
 
+//go:norace
 func (e *executor) RandN(n int) int {
 	return e.dec.intN(n)
 }
 
+//go:norace
 func (e *executor) RandUint64() uint64 { return e.dec.uint64() }
 
+//go:norace
 func (e *executor) StartTimer(tm *kernel.Timer) {
+	kernel.RaceRelease(unsafe.Pointer(tm)) // the arming before the firing (expire)
 	e.timers.push(tm, tm.When.Sub(e.cfg.start), e.dec.uint64())
 }
 
+//go:norace
 func (e *executor) StopTimer(tm *kernel.Timer) bool {
 	return e.timers.remove(tm)
 }

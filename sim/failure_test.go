@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/weftsim/weft/clock"
+	"github.com/weftsim/weft/internal/kernel"
 	"github.com/weftsim/weft/runtime"
 	"github.com/weftsim/weft/sim"
 )
@@ -167,7 +168,7 @@ func TestTest_RequireInsideATaskFailsWithReplayCommand(t *testing.T) {
 	out := tb.output()
 	assert.Contains(t, out, "inside a task")
 	assert.Contains(t, out, "sim: seed 1 failed at step 3, virtual time +0s (run 1, strategy random")
-	assert.Contains(t, out, "replay: go test -run '^TestFake$' -sim.seed=1 -sim.strategy=random")
+	assert.Contains(t, out, "replay: go test "+raceFlag+"-run '^TestFake$' -sim.seed=1 -sim.strategy=random")
 }
 
 func TestTest_FatalInTheRootTask(t *testing.T) {
@@ -238,8 +239,12 @@ func TestTest_PassingRunsAllSeeds(t *testing.T) {
 	assert.Equal(t, sim.DefaultSeeds, runs)
 }
 
+// raceFlag is how a replay command asks for the race detector: a race
+// build's commands do.
+var raceFlag = map[bool]string{true: "-race "}[kernel.RaceEnabled]
+
 func TestReplayCommandQuotesSubtests(t *testing.T) {
-	assert.Equal(t, "go test -run '^TestA$/^sub\\.1$' -sim.seed=9 -sim.strategy=pct:3",
+	assert.Equal(t, "go test "+raceFlag+"-run '^TestA$/^sub\\.1$' -sim.seed=9 -sim.strategy=pct:3",
 		sim.ReplayCommand("TestA/sub.1", 9, sim.PCT(3)))
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weftsim/weft/internal/kernel"
 )
 
 // recordLimit is how many decisions sim.Test keeps of each run it explores
@@ -169,7 +171,11 @@ func safeName(name string) string {
 // ReplayCommand returns the go test command line that reruns the named test
 // with one seed and strategy.
 func ReplayCommand(testName string, seed uint64, s Strategy) string {
-	return fmt.Sprintf("go test -run '%s' -sim.seed=%d -sim.strategy=%v", runPattern(testName), seed, s)
+	race := "" // a race found under -race shows under -race
+	if kernel.RaceEnabled {
+		race = "-race "
+	}
+	return fmt.Sprintf("go test %s-run '%s' -sim.seed=%d -sim.strategy=%v", race, runPattern(testName), seed, s)
 }
 
 // runPattern is the -run pattern that selects exactly the named test.

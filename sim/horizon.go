@@ -14,6 +14,8 @@ type horizonEstimate struct {
 
 // strategy returns s with the estimate, if s is a PCT strategy without a
 // horizon.
+//
+//go:norace
 func (h *horizonEstimate) strategy(s Strategy) Strategy {
 	if s.kind == kindPCT && s.horizon == 0 {
 		s.horizon = max(h.steps, 1)
@@ -24,6 +26,8 @@ func (h *horizonEstimate) strategy(s Strategy) Strategy {
 // probe is the run that makes the estimate: seed under PCT(1), which has
 // no change points and so needs no horizon. It is an ordinary run of the
 // exploration (reported if it fails). ok is false when s needs no probe.
+//
+//go:norace
 func (h *horizonEstimate) probe(s Strategy, seed uint64, body func(context.Context) error, opts []Option) (res Result, ok bool) {
 	if s.kind != kindPCT || s.horizon != 0 {
 		return Result{}, false

@@ -17,6 +17,8 @@ import "github.com/weftsim/weft/internal/kernel"
 // A task aborted meanwhile is dropped here (S15), unless it is already
 // unwinding: a deferred Unlock must not cut short the function that
 // defers it.
+//
+//go:norace
 func (e *executor) Point(t *kernel.Task, op string) {
 	if t == nil {
 		t = e.current
@@ -57,6 +59,8 @@ func (e *executor) Point(t *kernel.Task, op string) {
 // current task on with nothing else to do first: no timer due, no ctx to
 // poll, no step limit reached, no decision source in trouble, and no test
 // option that routes steps through the driver or perturbs them.
+//
+//go:norace
 func (e *executor) fifoKeeps() bool {
 	return e.fifo && !e.viaDriver && !e.cfg.perturb && len(e.watch) == 0 &&
 		(e.timers.live == 0 || e.timers.peek() > e.now) &&

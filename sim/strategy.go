@@ -39,9 +39,13 @@ const DefaultPCTHorizon = 1000
 
 // FIFO runs tasks in run-queue order, like Tokio's current-thread scheduler.
 // Only the order of timers due at the same instant depends on the seed.
+//
+//go:norace
 func FIFO() Strategy { return Strategy{kind: kindFIFO} }
 
 // Random picks uniformly among the runnable tasks at every step.
+//
+//go:norace
 func Random() Strategy { return Strategy{kind: kindRandom} }
 
 // PCT is probabilistic concurrency testing: each task gets a random
@@ -68,6 +72,8 @@ func Random() Strategy { return Strategy{kind: kindRandom} }
 // other task (spinners then take turns). Fewer yields leave its priority
 // as it is. A task that spins without YieldNow (on TryLock, say) starves
 // the others under PCT, as under FIFO.
+//
+//go:norace
 func PCT(depth int) Strategy {
 	if depth < 1 || depth > MaxPCTDepth {
 		panic(fmt.Sprintf("sim: PCT(%d): the depth must be from 1 to %d; PCT(1) is priority scheduling without change points", depth, MaxPCTDepth))
@@ -78,6 +84,8 @@ func PCT(depth int) Strategy {
 // PCTHorizon returns s with its change points spread over the first steps
 // steps, instead of a measured horizon. It panics unless s is a PCT
 // strategy and steps >= 1.
+//
+//go:norace
 func (s Strategy) PCTHorizon(steps int) Strategy {
 	if s.kind != kindPCT || steps < 1 || steps > MaxPCTHorizon {
 		panic(fmt.Sprintf("sim: PCTHorizon(%d) on %v: it applies to PCT(depth), with steps from 1 to %d", steps, s, MaxPCTHorizon))
@@ -89,6 +97,8 @@ func (s Strategy) PCTHorizon(steps int) Strategy {
 // String returns the form ParseStrategy reads and -sim.strategy takes:
 // "fifo", "random", "pct:3" (depth 3, horizon measured) or "pct:3:500"
 // (depth 3, horizon 500).
+//
+//go:norace
 func (s Strategy) String() string {
 	switch s.kind {
 	case kindFIFO:
@@ -103,6 +113,8 @@ func (s Strategy) String() string {
 }
 
 // ParseStrategy reads the form String writes. "pct" alone means pct:3.
+//
+//go:norace
 func ParseStrategy(v string) (Strategy, error) {
 	parts := strings.Split(strings.ToLower(strings.TrimSpace(v)), ":")
 	bad := func(why string) (Strategy, error) {
@@ -153,6 +165,7 @@ type runQueue interface {
 	len() int
 }
 
+//go:norace
 func (s Strategy) newQueue(dec *decider) runQueue {
 	switch s.kind {
 	case kindFIFO:
@@ -175,12 +188,17 @@ type fifoQueue struct {
 	head, size int
 }
 
-func (q *fifoQueue) len() int             { return q.size }
+//go:norace
+func (q *fifoQueue) len() int { return q.size }
+
+//go:norace
 func (q *fifoQueue) yield(t *kernel.Task) { q.push(t) }
 
 // preempt puts t at the head: FIFO is not preemptive, the running task
 // goes on until it waits or yields (as on Tokio's current-thread
 // scheduler).
+//
+//go:norace
 func (q *fifoQueue) preempt(t *kernel.Task) {
 	if q.size == len(q.buf) {
 		q.push(t) // grow, then move t from the tail to the head
@@ -192,6 +210,7 @@ func (q *fifoQueue) preempt(t *kernel.Task) {
 	q.size++
 }
 
+//go:norace
 func (q *fifoQueue) push(t *kernel.Task) {
 	if q.size == len(q.buf) {
 		n := make([]*kernel.Task, max(16, 2*len(q.buf)))
@@ -204,6 +223,7 @@ func (q *fifoQueue) push(t *kernel.Task) {
 	q.size++
 }
 
+//go:norace
 func (q *fifoQueue) pick(uint64) *kernel.Task {
 	t := q.buf[q.head]
 	q.buf[q.head] = nil
@@ -219,10 +239,19 @@ type randomQueue struct {
 	runq []*kernel.Task
 }
 
-func (q *randomQueue) len() int               { return len(q.runq) }
-func (q *randomQueue) yield(t *kernel.Task)   { q.push(t) }
+//go:norace
+func (q *randomQueue) len() int { return len(q.runq) }
+
+//go:norace
+func (q *randomQueue) yield(t *kernel.Task) { q.push(t) }
+
+//go:norace
 func (q *randomQueue) preempt(t *kernel.Task) { q.push(t) }
-func (q *randomQueue) push(t *kernel.Task)    { q.runq = append(q.runq, t) }
+
+//go:norace
+func (q *randomQueue) push(t *kernel.Task) { q.runq = append(q.runq, t) }
+
+//go:norace
 func (q *randomQueue) pick(uint64) *kernel.Task {
 	n := len(q.runq)
 	i := 0
@@ -266,9 +295,13 @@ const (
 	changeBand  = 1 << 62
 )
 
-func (q *pctQueue) len() int               { return len(q.heap) }
+//go:norace
+func (q *pctQueue) len() int { return len(q.heap) }
+
+//go:norace
 func (q *pctQueue) preempt(t *kernel.Task) { q.push(t) }
 
+//go:norace
 func (q *pctQueue) push(t *kernel.Task) {
 	if t.Sim.Prio == 0 {
 		t.Sim.Prio = initialBand + q.dec.uint64()>>2
@@ -284,6 +317,8 @@ func (q *pctQueue) push(t *kernel.Task) {
 // would otherwise keep its priority and starve that other for ever. This
 // is the one change of priority outside the change points; it draws
 // nothing.
+//
+//go:norace
 func (q *pctQueue) yield(t *kernel.Task) {
 	if t != q.spinner {
 		q.spinner, q.spins = t, 0
@@ -299,6 +334,7 @@ func (q *pctQueue) yield(t *kernel.Task) {
 	q.push(t)
 }
 
+//go:norace
 func (q *pctQueue) pick(step uint64) *kernel.Task {
 	t := q.pick1(step)
 	if t != q.spinner {
@@ -307,6 +343,7 @@ func (q *pctQueue) pick(step uint64) *kernel.Task {
 	return t
 }
 
+//go:norace
 func (q *pctQueue) pick1(step uint64) *kernel.Task {
 	t := q.pop()
 	for len(q.changes) > 0 && q.changes[0] <= step {
@@ -319,6 +356,7 @@ func (q *pctQueue) pick1(step uint64) *kernel.Task {
 	return t
 }
 
+//go:norace
 func (q *pctQueue) less(i, j int) bool { // i ranks above j
 	a, b := q.heap[i], q.heap[j]
 	if a.Sim.Prio != b.Sim.Prio {
@@ -327,6 +365,7 @@ func (q *pctQueue) less(i, j int) bool { // i ranks above j
 	return a.ID() < b.ID()
 }
 
+//go:norace
 func (q *pctQueue) pop() *kernel.Task {
 	h := q.heap
 	t := h[0]
@@ -340,6 +379,7 @@ func (q *pctQueue) pop() *kernel.Task {
 	return t
 }
 
+//go:norace
 func (q *pctQueue) up(i int) {
 	for i > 0 {
 		p := (i - 1) / 2
@@ -351,6 +391,7 @@ func (q *pctQueue) up(i int) {
 	}
 }
 
+//go:norace
 func (q *pctQueue) down(i int) {
 	n := len(q.heap)
 	for {

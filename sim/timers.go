@@ -30,8 +30,12 @@ const heapRoot = 3
 
 // children returns the index of the first of p's four children; parent
 // is its inverse.
+//
+//go:norace
 func children(p int) int { return 4*p - 8 }
-func parent(c int) int   { return c/4 + 2 }
+
+//go:norace
+func parent(c int) int { return c/4 + 2 }
 
 type timerEntry struct {
 	when time.Duration // deadline since the start
@@ -40,6 +44,7 @@ type timerEntry struct {
 	tm   *kernel.Timer
 }
 
+//go:norace
 func (a *timerEntry) before(b *timerEntry) bool {
 	if a.when != b.when {
 		return a.when < b.when
@@ -48,8 +53,11 @@ func (a *timerEntry) before(b *timerEntry) bool {
 }
 
 // len returns the number of pending timers.
+//
+//go:norace
 func (th *timerHeap) len() int { return th.live }
 
+//go:norace
 func (th *timerHeap) push(tm *kernel.Timer, when time.Duration, tie uint64) {
 	tm.Seq++
 	tm.Pending = true
@@ -62,6 +70,8 @@ func (th *timerHeap) push(tm *kernel.Timer, when time.Duration, tie uint64) {
 }
 
 // remove stops tm and reports whether it was pending.
+//
+//go:norace
 func (th *timerHeap) remove(tm *kernel.Timer) bool {
 	if !tm.Pending {
 		return false
@@ -78,6 +88,8 @@ func (th *timerHeap) remove(tm *kernel.Timer) bool {
 
 // top drops stale entries from the top and returns the earliest live one;
 // the heap must hold a pending timer.
+//
+//go:norace
 func (th *timerHeap) top() *timerEntry {
 	if th.stale == 0 {
 		return &th.h[heapRoot] // no stopped timer left: no need to look at it
@@ -93,9 +105,13 @@ func (th *timerHeap) top() *timerEntry {
 }
 
 // peek returns the earliest deadline.
+//
+//go:norace
 func (th *timerHeap) peek() time.Duration { return th.top().when }
 
 // pop removes and returns the earliest pending timer.
+//
+//go:norace
 func (th *timerHeap) pop() *kernel.Timer {
 	tm := th.top().tm
 	th.removeTop()
@@ -104,6 +120,7 @@ func (th *timerHeap) pop() *kernel.Timer {
 	return tm
 }
 
+//go:norace
 func (th *timerHeap) removeTop() {
 	last := len(th.h) - 1
 	th.h[heapRoot] = th.h[last]
@@ -115,6 +132,8 @@ func (th *timerHeap) removeTop() {
 }
 
 // compact drops every stale entry and rebuilds the heap.
+//
+//go:norace
 func (th *timerHeap) compact() {
 	kept := th.h[:heapRoot]
 	for _, e := range th.h[heapRoot:] {
@@ -132,6 +151,7 @@ func (th *timerHeap) compact() {
 	}
 }
 
+//go:norace
 func (th *timerHeap) up(i int) {
 	h := th.h
 	e := h[i]
@@ -146,6 +166,7 @@ func (th *timerHeap) up(i int) {
 	h[i] = e
 }
 
+//go:norace
 func (th *timerHeap) down(i int) {
 	h := th.h
 	n := len(h)
@@ -186,6 +207,8 @@ func (th *timerHeap) down(i int) {
 }
 
 // clear forgets every timer.
+//
+//go:norace
 func (th *timerHeap) clear() {
 	for _, e := range th.h[min(heapRoot, len(th.h)):] {
 		if e.seq == e.tm.Seq {

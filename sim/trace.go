@@ -29,6 +29,7 @@ const (
 
 var kindNames = [...]string{"", "spawn", "run", "park", "wake", "cancel", "yield", "abort", "exit", "advance", "timer", "net", "log"}
 
+//go:norace
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) && k > 0 {
 		return kindNames[k]
@@ -53,6 +54,7 @@ type Event struct {
 	Msg uint64
 }
 
+//go:norace
 func (ev Event) String() string {
 	s := fmt.Sprintf("step %d @%v", ev.Step, ev.At)
 	if ev.Task != 0 {
@@ -107,6 +109,8 @@ type opHash struct {
 }
 
 // hashOp returns stringHash(op), from the cache when it can.
+//
+//go:norace
 func (tr *trace) hashOp(op string) uint64 {
 	p := unsafe.StringData(op)
 	c := &tr.ops[uintptr(unsafe.Pointer(p))>>4&3]
@@ -118,10 +122,12 @@ func (tr *trace) hashOp(op string) uint64 {
 
 const hashSeed = 0x6a09e667f3bcc908
 
+//go:norace
 func newTrace(size int) trace {
 	return trace{hash: hashSeed, ring: make([]Event, min(size, DefaultTraceSize)), max: size}
 }
 
+//go:norace
 func (tr *trace) add(ev Event) {
 	tr.digest(ev.Kind, ev.Task, ev.Other, ev.At, ev.Op)
 	if len(tr.ring) > 0 {
@@ -134,6 +140,8 @@ func (tr *trace) add(ev Event) {
 // note's text). The run's decisions are folded in too, as they are drawn
 // (decider.fold), so two runs with one hash took the same decisions and
 // met the same events.
+//
+//go:norace
 func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duration, op string) {
 	v := uint64(k) | uint64(task)<<8
 	if op != "" {
@@ -145,11 +153,15 @@ func (tr *trace) digest(k EventKind, task, other runtime.TaskID, at time.Duratio
 }
 
 // hash is the run's hash: the trace's, with the decisions' digest.
+//
+//go:norace
 func (e *executor) hash() uint64 { return mix(e.trace.hash, e.dec.digest) }
 
 // slot returns the ring's next place, to be written over. The hot path
 // fills it field by field: building an Event and copying it in stalls on
 // the copy (its small stores read back as wider loads).
+//
+//go:norace
 func (tr *trace) slot() *Event {
 	if tr.next == len(tr.ring) {
 		if len(tr.ring) < tr.max {
@@ -165,6 +177,8 @@ func (tr *trace) slot() *Event {
 
 // stringHash digests s eight bytes at a time: operation names are short
 // constants, hashed at every park.
+//
+//go:norace
 func stringHash(s string) uint64 {
 	h := uint64(len(s)) * 0x9e3779b97f4a7c15
 	if len(s) < 8 {
@@ -182,12 +196,15 @@ func stringHash(s string) uint64 {
 
 // le64 reads s's first eight bytes, little-endian (one load on most
 // machines).
+//
+//go:norace
 func le64(s string) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
+//go:norace
 func mix(h, v uint64) uint64 {
 	h ^= v * 0x9e3779b97f4a7c15
 	h = bits.RotateLeft64(h, 31)
@@ -195,6 +212,8 @@ func mix(h, v uint64) uint64 {
 }
 
 // events returns the ring's content, oldest first.
+//
+//go:norace
 func (tr *trace) events() []Event {
 	if !tr.wrapped { // the run is over: its ring is the Result's
 		return tr.ring[:tr.next:tr.next]

@@ -22,6 +22,8 @@ import (
 // began, so a task that overruns the limit by more than one poll (1/64 of
 // the limit, at least 1 ms) plus however late the OS runs this goroutine
 // is always reported, and one that stays within the limit never is.
+//
+//go:norace
 func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 	limit := e.cfg.watchdog
 	poll := max(limit/64, time.Millisecond)
@@ -71,6 +73,8 @@ func (e *executor) abandoned(err error) Result {
 }
 
 // ownGoroutineStack returns the calling goroutine's stack.
+//
+//go:norace
 func ownGoroutineStack() string {
 	buf := make([]byte, 1<<14)
 	for {
@@ -89,8 +93,10 @@ func ownGoroutineStack() string {
 // for. The goroutine whose kernel.Run frame holds t itself comes first;
 // other candidates (an earlier run's task, stuck in the same function and
 // abandoned, or a parallel simulation's) follow.
+//
+//go:norace
 func stuckStack(t *kernel.Task) string {
-	name := "sim.(*executor).newWorker"
+	name := workerFrame
 	if f := goruntime.FuncForPC(t.SpawnFunc); f != nil {
 		name = f.Name()
 	}
@@ -98,8 +104,8 @@ func stuckStack(t *kernel.Task) string {
 	var found []string
 	for _, g := range bytes.Split(allStacks(), []byte("\n\n")) {
 		header, _, _ := bytes.Cut(g, []byte("\n"))
-		if bytes.Contains(g, []byte("sim.(*executor).newWorker")) && bytes.Contains(g, []byte(name)) &&
-			!bytes.Contains(header, []byte("[coroutine")) {
+		if bytes.Contains(g, []byte(workerFrame)) && bytes.Contains(g, []byte(name)) &&
+			!suspended(header, g) {
 			if bytes.Contains(g, own) {
 				found = append([]string{string(g)}, found...)
 			} else {
@@ -114,6 +120,8 @@ func stuckStack(t *kernel.Task) string {
 }
 
 // allStacks dumps every goroutine.
+//
+//go:norace
 func allStacks() []byte {
 	buf := make([]byte, 1<<16)
 	for {

@@ -1,13 +1,12 @@
 package sim
 
 import (
-	"iter"
-
 	"github.com/weftsim/weft/internal/kernel"
 )
 
 // worker is a coroutine (S3) that runs tasks one after another: a task's
-// goroutine is created when the task first runs and reused once it ends.
+// goroutine is created when the task first runs and reused once it ends
+// (newWorker; a race build gives each task a goroutine of its own).
 type worker struct {
 	next  func() (struct{}, bool)
 	stop  func()
@@ -33,27 +32,6 @@ type worker struct {
 // maxDepth bounds how many coroutines are resumed one inside another: the
 // driver resumes a task, whose goroutine may resume one more (handoff).
 const maxDepth = 2
-
-func (e *executor) newWorker() *worker {
-	w := &worker{}
-	e.coros++
-	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
-		w.yield = yield
-		w.g = kernel.Goroutine()
-		for {
-			for w.task != nil {
-				t := w.task
-				kernel.Run(t)
-				e.ended(w, t)
-				w.task = e.inline(w)
-			}
-			if !yield(struct{}{}) {
-				return
-			}
-		}
-	})
-	return w
-}
 
 // A scheduling step passes control from one task to the next. Through the
 // driver that is two coroutine switches (task to driver, driver to task).
@@ -84,6 +62,8 @@ type pick struct {
 // decide returns the scheduler's next step: one taken already, or one it
 // takes now. ok is false when the step is for the driver to take (time must
 // advance, or a deadlock be reported).
+//
+//go:norace
 func (e *executor) decide() (p pick, ok bool) {
 	if p = e.next; p.set {
 		e.next = pick{}
@@ -98,6 +78,8 @@ func (e *executor) decide() (p pick, ok bool) {
 }
 
 // ended retires t, which has just ended on w.
+//
+//go:norace
 func (e *executor) ended(w *worker, t *kernel.Task) {
 	e.current = nil
 	t.Sim.Worker = nil
@@ -107,6 +89,8 @@ func (e *executor) ended(w *worker, t *kernel.Task) {
 
 // inline returns the next task when it is a new one, to run on w, whose
 // task has just ended; otherwise it leaves the step to w's resumer.
+//
+//go:norace
 func (e *executor) inline(w *worker) *kernel.Task {
 	for {
 		p, ok := e.decide()
@@ -136,6 +120,8 @@ func (e *executor) inline(w *worker) *kernel.Task {
 // the task's code, and each of those returns is mispredicted (the CPU's
 // return stack belongs to the goroutine that ran before). One frame less
 // on that path is 8 % of a simulated ping-pong.
+//
+//go:norace
 func (e *executor) switchOut(t *kernel.Task) {
 	w := t.Sim.Worker.(*worker)
 	for x := e.pickFor(t); x != t; x = e.pickFor(t) {
@@ -167,6 +153,8 @@ const errStoppedLive = "sim: internal error: a live task's coroutine was stopped
 // has stopped running (it parked or yielded). It returns t if t runs on
 // (picked again), another task to resume from this goroutine, or nil if the
 // goroutine must yield, leaving the step in e.next for whoever runs next.
+//
+//go:norace
 func (e *executor) pickFor(t *kernel.Task) *kernel.Task {
 	p, ok := e.decide()
 	if !ok {
@@ -185,6 +173,8 @@ func (e *executor) pickFor(t *kernel.Task) *kernel.Task {
 }
 
 // neverStarted ends t, aborted before its first step.
+//
+//go:norace
 func (e *executor) neverStarted(t *kernel.Task) {
 	kernel.Finish(t, kernel.Cancelled, nil, nil)
 	e.retire(t)
@@ -192,6 +182,8 @@ func (e *executor) neverStarted(t *kernel.Task) {
 
 // run starts or resumes t on its coroutine and returns when that coroutine
 // yields back. A task aborted before its first step never starts (S15).
+//
+//go:norace
 func (e *executor) run(t *kernel.Task) {
 	if w := e.enter(t); w != nil {
 		w.next()
@@ -202,9 +194,11 @@ func (e *executor) run(t *kernel.Task) {
 // enter makes t the running task, one level deeper, and returns its
 // worker for next(); nil if t was aborted before its first step (it is
 // over then).
+//
+//go:norace
 func (e *executor) enter(t *kernel.Task) *worker {
-	if t.Sim.State == stNew && t.Aborted() {
-		e.neverStarted(t)
+	if t.Sim.State == stNew && !kernel.RaceEnabled && t.Aborted() {
+		e.neverStarted(t) // a race build checks on the task's goroutine (raceCoro.body)
 		return nil
 	}
 	w := e.workerOf(t)
@@ -215,6 +209,8 @@ func (e *executor) enter(t *kernel.Task) *worker {
 
 // leave follows the return of w.next(): the task w ran has parked,
 // yielded or ended.
+//
+//go:norace
 func (e *executor) leave(w *worker) {
 	e.depth--
 	e.current = nil
@@ -232,6 +228,8 @@ func (e *executor) leave(w *worker) {
 
 // workerOf returns t's coroutine, taking an idle one (or a new one) for a
 // task that has not started yet.
+//
+//go:norace
 func (e *executor) workerOf(t *kernel.Task) *worker {
 	if t.Sim.State != stNew {
 		return t.Sim.Worker.(*worker)
@@ -249,6 +247,8 @@ func (e *executor) workerOf(t *kernel.Task) *worker {
 }
 
 // start marks t as the running task.
+//
+//go:norace
 func (e *executor) start(t *kernel.Task) {
 	t.Sim.State = stRunning
 	t.Sim.Spawned = false
@@ -265,6 +265,8 @@ func (e *executor) start(t *kernel.Task) {
 // Goexit on to whoever resumed the goroutine — perhaps another task's
 // (switchOut) — so the goroutine instead hands control back as if t had
 // returned, and ends only when stopped (see run).
+//
+//go:norace
 func (e *executor) TaskGoexited(t *kernel.Task) {
 	w := t.Sim.Worker.(*worker)
 	e.ended(w, t)
@@ -274,6 +276,8 @@ func (e *executor) TaskGoexited(t *kernel.Task) {
 
 // ownStack resumes the parked task just long enough for it to capture its
 // own stack (see switchOut), which shows where it waits.
+//
+//go:norace
 func (e *executor) ownStack(w *worker) string {
 	w.probe = true
 	w.next()

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // TaskID identifies a task within one executor. IDs start at 1; 0 means "no
@@ -133,13 +134,20 @@ type joinLock struct {
 	off bool
 }
 
+// Lock and Unlock of a simulated task's lock still order its holders for
+// the race detector (race.go), as the lock does in production.
+//
+//go:norace
 func (l *joinLock) Lock() {
 	if !l.off {
 		l.mu.Lock()
 	}
+	RaceAcquire(unsafe.Pointer(l))
 }
 
+//go:norace
 func (l *joinLock) Unlock() {
+	RaceRelease(unsafe.Pointer(l))
 	if !l.off {
 		l.mu.Unlock()
 	}

@@ -9,15 +9,23 @@ type TaskList struct {
 }
 
 // Len returns the number of tasks on the list.
+//
+//go:norace
 func (l *TaskList) Len() int { return l.n }
 
 // Front returns the first task, or nil.
+//
+//go:norace
 func (l *TaskList) Front() *Task { return l.head }
 
 // Next returns the task after t, or nil.
+//
+//go:norace
 func (t *Task) Next() *Task { return t.next }
 
 // PushBack appends t.
+//
+//go:norace
 func (l *TaskList) PushBack(t *Task) {
 	t.prev, t.next = l.tail, nil
 	if l.tail != nil {
@@ -30,6 +38,8 @@ func (l *TaskList) PushBack(t *Task) {
 }
 
 // Remove takes t off the list.
+//
+//go:norace
 func (l *TaskList) Remove(t *Task) {
 	if t.prev != nil {
 		t.prev.next = t.next

@@ -53,6 +53,8 @@ type Waiter struct {
 // Init opens a new wait of w for t. A production task's waiters share the
 // task's wake channel; a waiter outside any task (an Outside binding is
 // shared by goroutines) gets a channel of its own.
+//
+//go:norace
 func (w *Waiter) Init(t *Task, r Reason) {
 	w.Reason = r
 	w.Data = nil
@@ -65,6 +67,8 @@ func (w *Waiter) Init(t *Task, r Reason) {
 
 // bind makes w a waiter of t: a task keeps its waiter, so this runs at its
 // first wait.
+//
+//go:norace
 func (w *Waiter) bind(t *Task) {
 	w.Task = t
 	w.lead = w
@@ -163,6 +167,8 @@ func (w *Waiter) Settle() *Waiter {
 
 // JoinGroup makes w a case of lead's wait (Select): w shares lead's task,
 // state and wake channel. lead must have been Init'ed.
+//
+//go:norace
 func (w *Waiter) JoinGroup(lead *Waiter, r Reason) {
 	w.Task = lead.Task
 	w.Reason = r
@@ -196,19 +202,27 @@ func (t *Task) CaseWaiters(n int) []Waiter {
 }
 
 // Lead returns the waiter whose state w shares (w itself outside a Select).
+//
+//go:norace
 func (w *Waiter) Lead() *Waiter { return w.lead }
 
 // Woken reports whether Unpark succeeded on w itself (for a Select case:
 // whether this case won). Like Winner, it is for the waiting task once its
 // wait is over.
+//
+//go:norace
 func (w *Waiter) Woken() bool { return w.lead.winner == w }
 
 // Winner returns the waiter of the group that was granted, or nil.
+//
+//go:norace
 func (w *Waiter) Winner() *Waiter { return w.lead.winner }
 
 // TryWake ends w's wait with w as the winner, if it is still open;
 // executors call it in Unpark, and a Select calls it to claim a case that
 // can complete at once.
+//
+//go:norace
 func (w *Waiter) TryWake() bool {
 	l := w.lead
 	if !l.state.end() {
@@ -221,11 +235,15 @@ func (w *Waiter) TryWake() bool {
 // Gen returns the generation of w's wait. A wait that has ended is never
 // open again under its generation, so a timer armed for one wait cannot
 // grant a later one (Timer.Expire).
+//
+//go:norace
 func (w *Waiter) Gen() uint64 { return w.lead.state.gen() }
 
 // tryWakeGen is TryWake of c, a waiter led by w, for the wait of
 // generation gen only, in a simulation if virtual. It reads c only if it
 // wins.
+//
+//go:norace
 func (w *Waiter) tryWakeGen(gen uint64, virtual bool, c *Waiter) bool {
 	if w.state.endGen(gen, virtual) {
 		w.winner = c
@@ -236,6 +254,8 @@ func (w *Waiter) tryWakeGen(gen uint64, virtual bool, c *Waiter) bool {
 
 // Waiting reports whether w's wait is still open: neither granted nor
 // given up. A grantor skips waiters that are not.
+//
+//go:norace
 func (w *Waiter) Waiting() bool { return w.lead.state.waiting() }
 
 // Unclaim reopens a wait that w claimed with TryWake, when the operation
@@ -243,6 +263,8 @@ func (w *Waiter) Waiting() bool { return w.lead.state.waiting() }
 // claimer may call it, before anything else uses the wait. If Abort ended
 // the wait's next generation meanwhile, the wait stays ended: the claimer
 // opens a new one (Init), and finds the abort.
+//
+//go:norace
 func (w *Waiter) Unclaim() {
 	l := w.lead
 	if l.winner != w {
@@ -254,6 +276,8 @@ func (w *Waiter) Unclaim() {
 
 // TryAbandon ends w's wait with no winner, if it is still open; executors
 // call it when the waiter gives up.
+//
+//go:norace
 func (w *Waiter) TryAbandon() bool {
 	l := w.lead
 	return l.state.end()

@@ -33,6 +33,8 @@ const (
 )
 
 // open starts the waiter's next wait, in a simulation if virtual.
+//
+//go:norace
 func (s *waitState) open(virtual bool) {
 	if virtual {
 		if l := s.local; l != 0 {
@@ -51,6 +53,8 @@ func (s *waitState) open(virtual bool) {
 }
 
 // gen returns the generation of the current (or last) wait.
+//
+//go:norace
 func (s *waitState) gen() uint64 {
 	if l := s.local; l&simulated != 0 {
 		return l >> 1 &^ (simulated >> 1)
@@ -59,6 +63,8 @@ func (s *waitState) gen() uint64 {
 }
 
 // waiting reports whether the current wait is still open.
+//
+//go:norace
 func (s *waitState) waiting() bool {
 	if l := s.local; l&simulated != 0 {
 		return l&ended == 0
@@ -68,6 +74,8 @@ func (s *waitState) waiting() bool {
 
 // end ends the current wait, if it is still open, and reports whether it
 // did: exactly one of the parties racing for a wait succeeds.
+//
+//go:norace
 func (s *waitState) end() bool {
 	l := s.local
 	if l&simulated != 0 {
@@ -83,6 +91,8 @@ func (s *waitState) end() bool {
 // endGen is end for the wait of generation g only (a timer armed for
 // it), in a simulation if virtual. In production it reads only shared: a
 // timer may fire after its wait is over, while the task opens the next.
+//
+//go:norace
 func (s *waitState) endGen(g uint64, virtual bool) bool {
 	if virtual {
 		if l := s.local; l != simulated|g<<1 {
@@ -97,6 +107,8 @@ func (s *waitState) endGen(g uint64, virtual bool) bool {
 // reopen undoes the end of the current wait by its own task
 // (Waiter.Unclaim). In production it does nothing if Abort ended the next
 // generation meanwhile.
+//
+//go:norace
 func (s *waitState) reopen() {
 	l := s.local
 	if l&simulated != 0 {
