@@ -128,8 +128,9 @@ func (m *Mutex) Unlock() {
 func (m *Mutex) unlock() {
 	// A production Mutex never turns virtual, so this read does not race.
 	if m.mu.virtual {
-		kernel.RaceAcquire(unsafe.Pointer(&m.mu)) // as if under m.mu (S2a)
-		if m.locked && m.waiters.Len() == 0 {     // one task runs at a time (S2)
+		// As if under m.mu, for the race detector (S2a).
+		kernel.RaceAcquire(unsafe.Pointer(&m.mu))
+		if m.locked && m.waiters.Len() == 0 { // one task runs at a time (S2)
 			m.locked, m.holder = false, 0
 			kernel.RaceRelease(unsafe.Pointer(&m.mu))
 			return
