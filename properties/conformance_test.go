@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,10 +59,11 @@ var conformance = []struct {
 		assert.EqualError(t, err, fmt.Sprintf("runtime: task %d was cancelled", h.ID()))
 	}},
 	{"AbortWhileSleepingRunsDefersAndFreesTheTimer", func(t *testing.T, ctx context.Context) {
-		deferred, started := false, false
+		deferred := false
+		var started atomic.Bool // no data race (S2a)
 		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			defer func() { deferred = true }()
-			started = true
+			started.Store(true)
 			return 0, clock.Sleep(ctx, time.Hour)
 		})
 		waitFor(ctx, &started)
@@ -72,9 +74,10 @@ var conformance = []struct {
 		assert.Equal(t, 0, st.Timers)
 	}},
 	{"RecoveringTheDropDoesNotResurrect", func(t *testing.T, ctx context.Context) {
-		after, started := false, false
+		after := false
+		var started atomic.Bool
 		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-			started = true
+			started.Store(true)
 			func() {
 				defer func() { _ = recover() }()
 				_ = clock.Sleep(ctx, time.Hour)
@@ -90,10 +93,10 @@ var conformance = []struct {
 		assert.False(t, after)
 	}},
 	{"PanicInDeferDuringAbortIsAPanic", func(t *testing.T, ctx context.Context) {
-		started := false
+		var started atomic.Bool
 		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			defer panic("from a defer")
-			started = true
+			started.Store(true)
 			return 0, clock.Sleep(ctx, time.Hour)
 		})
 		waitFor(ctx, &started)
@@ -127,14 +130,14 @@ var conformance = []struct {
 		assert.Equal(t, e1, e2)
 	}},
 	{"UnjoinedTaskKeepsRunning", func(t *testing.T, ctx context.Context) {
-		done := false
+		var done atomic.Bool
 		runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			_ = clock.Sleep(ctx, time.Second)
-			done = true
+			done.Store(true)
 			return 0, nil
 		})
 		_ = clock.Sleep(ctx, 2*time.Second)
-		assert.True(t, done)
+		assert.True(t, done.Load())
 	}},
 	{"JoinWithCancelledCtxLeavesHandleJoinable", func(t *testing.T, ctx context.Context) {
 		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return 3, clock.Sleep(ctx, time.Second) })
@@ -174,17 +177,17 @@ var conformance = []struct {
 	}},
 	{"JoinSetShutdownWaitsForAll", func(t *testing.T, ctx context.Context) {
 		var js runtime.JoinSet[int]
-		deferred := 0
+		var deferred atomic.Int32
 		for range 4 {
 			js.Spawn(ctx, func(ctx context.Context) (int, error) {
-				defer func() { deferred++ }()
+				defer func() { deferred.Add(1) }()
 				return 0, clock.Sleep(ctx, time.Hour)
 			})
 		}
 		runtime.YieldNow(ctx)
 		js.Shutdown(ctx)
 		assert.Equal(t, 0, js.Len())
-		assert.LessOrEqual(t, deferred, 4)
+		assert.LessOrEqual(t, deferred.Load(), int32(4))
 	}},
 	{"TaskIDsAreUniqueAndVisibleInside", func(t *testing.T, ctx context.Context) {
 		var js runtime.JoinSet[runtime.TaskID]
@@ -220,9 +223,9 @@ var conformance = []struct {
 		assert.Equal(t, 1, v)
 	}},
 	{"YieldNowLetsAnotherTaskRun", func(t *testing.T, ctx context.Context) {
-		ran := false
-		runtime.Spawn(ctx, func(ctx context.Context) (int, error) { ran = true; return 0, nil })
-		for !ran {
+		var ran atomic.Bool
+		runtime.Spawn(ctx, func(ctx context.Context) (int, error) { ran.Store(true); return 0, nil })
+		for !ran.Load() {
 			runtime.YieldNow(ctx)
 		}
 	}},
@@ -299,8 +302,8 @@ func TestConformance(t *testing.T) {
 }
 
 // waitFor yields until *flag is set (by another task).
-func waitFor(ctx context.Context, flag *bool) {
-	for !*flag {
+func waitFor(ctx context.Context, flag *atomic.Bool) {
+	for !flag.Load() {
 		runtime.YieldNow(ctx)
 	}
 }

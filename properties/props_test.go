@@ -263,12 +263,15 @@ func TestS18_JoinSetCompletionOrder(t *testing.T) {
 		res := sim.Run(func(ctx context.Context) error {
 			var js runtime.JoinSet[int]
 			var finished []int
+			var mu sync.Mutex // the tasks' appends are no data race (S2a); it never waits
 			for i, ms := range sleeps {
 				js.Spawn(ctx, func(ctx context.Context) (int, error) {
 					if err := clock.Sleep(ctx, time.Duration(ms)*time.Millisecond); err != nil {
 						return 0, err
 					}
+					mu.Lock()
 					finished = append(finished, i)
+					mu.Unlock()
 					return i, nil
 				})
 			}
@@ -301,6 +304,7 @@ func TestS6_S40_TimerOrder(t *testing.T) {
 		res := sim.Run(func(ctx context.Context) error {
 			start := clock.Now(ctx)
 			var woke []time.Duration
+			var mu sync.Mutex // the tasks' appends are no data race (S2a); it never waits
 			var wg runtime.WaitGroup
 			for _, ms := range sleeps {
 				d := time.Duration(ms) * time.Millisecond
@@ -309,7 +313,9 @@ func TestS6_S40_TimerOrder(t *testing.T) {
 						if got := clock.Since(ctx, start); got != d {
 							panic(fmt.Sprintf("slept %v, woke after %v", d, got))
 						}
+						mu.Lock()
 						woke = append(woke, d)
+						mu.Unlock()
 					}
 				})
 			}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,7 +17,9 @@ import (
 	"github.com/weftsim/weft/sim"
 )
 
-// Known-buggy programs: each fails only under some interleavings.
+// Known-buggy programs: each fails only under some interleavings. What
+// their tasks share is guarded or atomic: the bugs are in the order of
+// the accesses, not data races (which go test -race reports instead).
 var bugs = []struct {
 	name string
 	prog func(ctx context.Context) error
@@ -55,17 +58,17 @@ var bugs = []struct {
 		return nil
 	}},
 	{"order violation", func(ctx context.Context) error {
-		var cfg *struct{ limit int }
+		var cfg atomic.Pointer[struct{ limit int }]
 		var wg runtime.WaitGroup
 		var err error
 		wg.Go(ctx, func(ctx context.Context) { // initialiser: takes two steps
 			runtime.YieldNow(ctx)
-			cfg = &struct{ limit int }{10}
+			cfg.Store(&struct{ limit int }{10})
 		})
 		wg.Go(ctx, func(ctx context.Context) { // user: assumes the initialiser ran
 			runtime.YieldNow(ctx)
 			runtime.YieldNow(ctx)
-			if cfg == nil {
+			if cfg.Load() == nil {
 				err = errors.New("used the configuration before it was set")
 			}
 		})
@@ -98,23 +101,24 @@ var bugs = []struct {
 // the tasks are spawned (and, under FIFO, run) in the opposite order: two
 // ordering constraints, a bug of depth 3.
 func depth3(ctx context.Context) error {
-	x, y, bug := 0, 0, false
+	var x, y atomic.Int32
+	bug := false
 	var wg runtime.WaitGroup
 	wg.Go(ctx, func(ctx context.Context) { // C
 		runtime.YieldNow(ctx)
-		if y == 1 {
+		if y.Load() == 1 {
 			bug = true
 		}
 	})
 	wg.Go(ctx, func(ctx context.Context) { // B
 		runtime.YieldNow(ctx)
-		if x == 1 {
-			y = 1
+		if x.Load() == 1 {
+			y.Store(1)
 		}
 	})
 	wg.Go(ctx, func(ctx context.Context) { // A
 		runtime.YieldNow(ctx)
-		x = 1
+		x.Store(1)
 	})
 	if err := wg.Wait(ctx); err != nil {
 		return err

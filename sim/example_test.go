@@ -69,10 +69,21 @@ func ExampleNew() {
 // *DeadlockError that says who waits for whom.
 func ExampleDeadlockError() {
 	res := sim.Run(func(ctx context.Context) error {
-		// b is set before a runs: Spawn never runs a task inline (S10).
-		var a, b *runtime.JoinHandle[int]
-		a = runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return b.Join(ctx) })
-		b = runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return a.Join(ctx) })
+		// Each task is handed the other's handle, then joins it.
+		joinHanded := func(handles *runtime.Chan[*runtime.JoinHandle[int]]) func(context.Context) (int, error) {
+			return func(ctx context.Context) (int, error) {
+				h, err := handles.Recv(ctx)
+				if err != nil {
+					return 0, err
+				}
+				return h.Join(ctx)
+			}
+		}
+		toA, toB := runtime.NewChan[*runtime.JoinHandle[int]](1), runtime.NewChan[*runtime.JoinHandle[int]](1)
+		a := runtime.Spawn(ctx, joinHanded(toA))
+		b := runtime.Spawn(ctx, joinHanded(toB))
+		toA.Send(ctx, b)
+		toB.Send(ctx, a)
 		_, err := a.Join(ctx)
 		return err
 	}, sim.WithStrategy(sim.FIFO()))
@@ -103,7 +114,7 @@ func ExampleWithTrace() {
 	// Output:
 	// step 0 @0s task 1 spawn
 	// step 1 @0s task 1 run
-	// step 1 @0s task 2 spawn by task 1 at example_test.go:94
+	// step 1 @0s task 2 spawn by task 1 at example_test.go:105
 	// step 1 @0s task 1 park JoinHandle.Join (task 2)
 	// step 2 @0s task 2 run
 	// step 2 @0s task 2 park clock.Sleep

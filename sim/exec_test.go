@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,18 +51,16 @@ func TestS2_OneTaskRunsBetweenYieldPoints(t *testing.T) {
 	for _, s := range strategies {
 		t.Run(s.String(), func(t *testing.T) {
 			for seed := range uint64(20) {
-				inside := 0
-				maxInside := 0
+				var inside, maxInside atomic.Int32 // no data race (S2a)
 				mustRun(t, func(ctx context.Context) error {
 					var js runtime.JoinSet[int]
 					for range 8 {
 						js.Spawn(ctx, func(ctx context.Context) (int, error) {
 							for range 10 {
-								inside++
-								maxInside = max(maxInside, inside)
+								maxInside.Store(max(maxInside.Load(), inside.Add(1)))
 								for range 100 { // work without a yield point
 								}
-								inside--
+								inside.Add(-1)
 								runtime.YieldNow(ctx)
 							}
 							return 0, nil
@@ -74,7 +73,7 @@ func TestS2_OneTaskRunsBetweenYieldPoints(t *testing.T) {
 					}
 					return nil
 				}, sim.WithSeed(seed), sim.WithStrategy(s))
-				require.Equal(t, 1, maxInside)
+				require.Equal(t, int32(1), maxInside.Load())
 			}
 		})
 	}
@@ -121,15 +120,15 @@ func TestS4_TimeMovesOnlyWhenNothingCanRun(t *testing.T) {
 
 func TestS4_NothingRunnableNoTimerIsDeadlock(t *testing.T) {
 	res := sim.Run(func(ctx context.Context) error {
-		var a, b *runtime.JoinHandle[int]
-		a = runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+		var a, b atomic.Pointer[runtime.JoinHandle[int]] // set before the tasks run (S10)
+		a.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			runtime.YieldNow(ctx)
-			return b.Join(ctx)
-		})
-		b = runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-			return a.Join(ctx)
-		})
-		_, err := a.Join(ctx)
+			return b.Load().Join(ctx)
+		}))
+		b.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			return a.Load().Join(ctx)
+		}))
+		_, err := a.Load().Join(ctx)
 		return err
 	}, sim.WithStrategy(sim.FIFO()))
 	var de *sim.DeadlockError
@@ -150,13 +149,13 @@ func TestS4_NothingRunnableNoTimerIsDeadlock(t *testing.T) {
 
 // order records the order in which n tasks first run after each yield.
 func order(t *testing.T, s sim.Strategy, seed uint64) []int {
-	var got []int
+	var got taskLog[int]
 	mustRun(t, func(ctx context.Context) error {
 		var js runtime.JoinSet[int]
 		for i := range 5 {
 			js.Spawn(ctx, func(ctx context.Context) (int, error) {
 				for range 3 {
-					got = append(got, i)
+					got.add(i)
 					runtime.YieldNow(ctx)
 				}
 				return i, nil
@@ -164,7 +163,7 @@ func order(t *testing.T, s sim.Strategy, seed uint64) []int {
 		}
 		return joinAll(ctx, &js)
 	}, sim.WithSeed(seed), sim.WithStrategy(s))
-	return got
+	return got.all()
 }
 
 func TestS5_FIFORunsInQueueOrder(t *testing.T) {
@@ -236,19 +235,19 @@ func TestDeterminism_DifferentSeedsDifferentRuns(t *testing.T) {
 
 func TestS6_EqualDeadlinesFireInSeededOrder(t *testing.T) {
 	wake := func(seed uint64) []int {
-		var got []int
+		var got taskLog[int]
 		mustRun(t, func(ctx context.Context) error {
 			var js runtime.JoinSet[int]
 			for i := range 6 {
 				js.Spawn(ctx, func(ctx context.Context) (int, error) {
 					err := clock.Sleep(ctx, time.Second)
-					got = append(got, i)
+					got.add(i)
 					return i, err
 				})
 			}
 			return joinAll(ctx, &js)
 		}, sim.WithSeed(seed), sim.WithStrategy(sim.FIFO()))
-		return got
+		return got.all()
 	}
 	seen := map[string]bool{}
 	for seed := range uint64(20) {

@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,21 +189,21 @@ func TestTest_FatalInTheRootTask(t *testing.T) {
 // point between reading and writing the counter.
 func lostUpdate(tb testing.TB) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		counter := 0
+		var counter atomic.Int64 // no data race: the bug is the lost update
 		var js runtime.JoinSet[int]
 		for range 2 {
 			js.Spawn(ctx, func(ctx context.Context) (int, error) {
-				v := counter
+				v := counter.Load()
 				runtime.YieldNow(ctx)
-				counter = v + 1
+				counter.Store(v + 1)
 				return 0, nil
 			})
 		}
 		for js.Len() > 0 {
 			_, _ = js.JoinNext(ctx)
 		}
-		if counter != 2 {
-			tb.Fatalf("lost update: counter = %d", counter)
+		if counter.Load() != 2 {
+			tb.Fatalf("lost update: counter = %d", counter.Load())
 		}
 	}
 }

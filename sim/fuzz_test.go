@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,19 +14,19 @@ import (
 )
 
 func lostUpdateProgram(ctx context.Context) error {
-	counter := 0
+	var counter atomic.Int64 // no data race: the bug is the lost update
 	var wg runtime.WaitGroup
 	for range 2 {
 		wg.Go(ctx, func(ctx context.Context) {
-			v := counter
+			v := counter.Load()
 			runtime.YieldNow(ctx)
-			counter = v + 1
+			counter.Store(v + 1)
 		})
 	}
 	if err := wg.Wait(ctx); err != nil {
 		return err
 	}
-	if counter != 2 {
+	if counter.Load() != 2 {
 		return errors.New("lost update")
 	}
 	return nil

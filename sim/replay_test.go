@@ -3,6 +3,7 @@ package sim_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,17 +124,17 @@ var buggy = true
 
 func checkedLostUpdate(tb testing.TB) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		counter := 0
+		var counter atomic.Int64 // no data race: the bug is the lost update
 		var wg runtime.WaitGroup
 		for range 2 {
 			wg.Go(ctx, func(ctx context.Context) {
-				v := counter
+				v := counter.Load()
 				_ = clock.Sleep(ctx, time.Millisecond)
-				counter = v + 1
+				counter.Store(v + 1)
 			})
 		}
 		_ = wg.Wait(ctx)
-		if buggy && counter != 2 {
+		if buggy && counter.Load() != 2 {
 			tb.Fatalf("lost update")
 		}
 	}

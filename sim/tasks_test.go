@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,11 +24,11 @@ func TestS10_SpawnNeverRunsInline(t *testing.T) {
 	for _, s := range strategies {
 		for seed := range uint64(50) {
 			mustRun(t, func(ctx context.Context) error {
-				ran := false
-				h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) { ran = true; return 0, nil })
-				require.False(t, ran, "child ran before the spawner's yield point")
+				var ran atomic.Bool // no data race (S2a)
+				h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) { ran.Store(true); return 0, nil })
+				require.False(t, ran.Load(), "child ran before the spawner's yield point")
 				_, err := h.Join(ctx)
-				require.True(t, ran)
+				require.True(t, ran.Load())
 				return err
 			}, sim.WithSeed(seed), sim.WithStrategy(s))
 		}
@@ -105,14 +106,14 @@ func TestS13_JoinWithEndedCtxLeavesHandleJoinable(t *testing.T) {
 
 func TestS14_UnjoinedTaskKeepsRunningAndJoinRepeats(t *testing.T) {
 	mustRun(t, func(ctx context.Context) error {
-		done := false
+		var done atomic.Bool // no data race (S2a)
 		runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			runtime.YieldNow(ctx)
-			done = true
+			done.Store(true)
 			return 0, nil
 		})
 		require.NoError(t, clock.Sleep(ctx, time.Second))
-		assert.True(t, done)
+		assert.True(t, done.Load())
 
 		h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return 3, errors.New("e") })
 		v1, e1 := h.Join(ctx)
@@ -141,22 +142,22 @@ func TestS15_AbortBeforeStartNeverRuns(t *testing.T) {
 func TestS15_AbortDropsAtYieldPointRunningDefers(t *testing.T) {
 	for _, s := range strategies {
 		mustRun(t, func(ctx context.Context) error {
-			var log []string
+			var log taskLog[string]
 			h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-				defer func() { log = append(log, "deferred") }()
-				log = append(log, "started")
+				defer func() { log.add("deferred") }()
+				log.add("started")
 				err := clock.Sleep(ctx, time.Hour)
-				log = append(log, fmt.Sprint("sleep returned ", err))
+				log.add(fmt.Sprint("sleep returned ", err))
 				return 1, nil
 			})
-			for !slices.Contains(log, "started") {
+			for !slices.Contains(log.all(), "started") {
 				runtime.YieldNow(ctx)
 			}
 			assert.False(t, h.IsFinished())
 			h.Abort()
 			_, err := h.Join(ctx)
 			assert.ErrorIs(t, err, runtime.ErrCancelled)
-			assert.Equal(t, []string{"started", "deferred"}, log)
+			assert.Equal(t, []string{"started", "deferred"}, log.all())
 			assert.True(t, h.IsFinished())
 			assert.Equal(t, clock.Epoch, clock.Now(ctx), "the aborted sleep's timer does not hold the clock")
 			return nil
@@ -219,30 +220,30 @@ func TestS15_PanicInDeferDuringAbortIsAPanic(t *testing.T) {
 
 func TestS16_ShutdownDropsEveryTask(t *testing.T) {
 	rt := sim.New(sim.WithSeed(7))
-	var log []string
-	started := 0
+	var log taskLog[string]
+	var started atomic.Int32 // no data race (S2a)
 	var handles []*runtime.JoinHandle[int]
 	err := rt.BlockOn(func(ctx context.Context) error {
 		for i := range 5 {
 			handles = append(handles, runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-				defer func() { log = append(log, fmt.Sprint("defer ", i)) }()
-				started++
+				defer func() { log.add(fmt.Sprint("defer ", i)) }()
+				started.Add(1)
 				if err := clock.Sleep(ctx, time.Duration(i+1)*time.Hour); err != nil {
 					return 0, err
 				}
-				log = append(log, fmt.Sprint("woke ", i))
+				log.add(fmt.Sprint("woke ", i))
 				return i, nil
 			}))
 		}
-		for started < 5 {
+		for started.Load() < 5 {
 			runtime.YieldNow(ctx)
 		}
 		return nil
 	})
 	require.NoError(t, err)
 	rt.Shutdown()
-	assert.Len(t, log, 5)
-	for _, l := range log {
+	assert.Len(t, log.all(), 5)
+	for _, l := range log.all() {
 		assert.Contains(t, l, "defer")
 	}
 	for _, h := range handles {
@@ -251,12 +252,12 @@ func TestS16_ShutdownDropsEveryTask(t *testing.T) {
 		assert.ErrorIs(t, err, runtime.ErrCancelled)
 	}
 	late := runtime.Spawn(rt.Enter(context.Background()), func(ctx context.Context) (int, error) {
-		log = append(log, "late ran")
+		log.add("late ran")
 		return 0, nil
 	})
 	_, err = late.Join(context.Background())
 	assert.ErrorIs(t, err, runtime.ErrCancelled)
-	assert.Len(t, log, 5)
+	assert.Len(t, log.all(), 5)
 	rt.Shutdown() // idempotent
 }
 

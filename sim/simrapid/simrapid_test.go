@@ -8,6 +8,7 @@ import (
 	goruntime "runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,19 +25,19 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // lostUpdate loses an increment when the two workers interleave across the
 // yield point between their read and their write.
 func lostUpdate(ctx context.Context) error {
-	counter := 0
+	var counter atomic.Int64 // no data race: the bug is the lost update
 	var wg runtime.WaitGroup
 	for range 2 {
 		wg.Go(ctx, func(ctx context.Context) {
-			v := counter
+			v := counter.Load()
 			runtime.YieldNow(ctx)
-			counter = v + 1
+			counter.Store(v + 1)
 		})
 	}
 	if err := wg.Wait(ctx); err != nil {
 		return err
 	}
-	if counter != 2 {
+	if counter.Load() != 2 {
 		return errors.New("lost update")
 	}
 	return nil
