@@ -2,7 +2,9 @@ package kernel
 
 // TaskList is an intrusive list of tasks in insertion order: an executor's
 // live tasks. A task is on at most one list. The zero value is empty; the
-// owner guards it.
+// owner guards it. Its methods are go:norace: a simulation's list is
+// bookkeeping of the scheduler, which the race detector must not see
+// (S2a).
 type TaskList struct {
 	head, tail *Task
 	n          int

@@ -19,6 +19,12 @@ import "sync/atomic"
 // In a simulation one task runs at a time (S2) and every access comes from
 // the simulation's coroutines in turn, so local alone holds simulated |
 // gen<<1 | ended, and an end costs no locked instruction.
+//
+// Its methods, and the Waiter's that read or write a wait's state, are
+// go:norace: a simulation's scheduler ends waits from goroutines that have
+// no happens-before edge with the task's (a race build shows the detector
+// only the program's own edges, S2a), so the detector must not see them.
+// Production's shared word is an atomic, which the detector sees anyway.
 type waitState struct {
 	local  uint64
 	shared atomic.Uint64 // production only
