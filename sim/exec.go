@@ -128,8 +128,10 @@ func (e *executor) Note(what string) { e.event(EvNote, e.current, 0, what) }
 func (e *executor) Attach(key, value any) any {
 	// The map is the runtime's, which the race detector sees: Attach
 	// comes before the Attached that finds its value (S2a).
-	kernel.RaceAcquire(unsafe.Pointer(&e.attached))
-	defer kernel.RaceRelease(unsafe.Pointer(&e.attached))
+	if kernel.RaceEnabled {
+		kernel.RaceAcquire(unsafe.Pointer(&e.attached))
+		defer kernel.RaceRelease(unsafe.Pointer(&e.attached))
+	}
 	if value == nil {
 		delete(e.attached, key)
 		return nil
@@ -319,7 +321,9 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		break
 	}
 	t.Sim.Waiter = nil
-	kernel.RaceAcquire(unsafe.Pointer(w.Lead())) // whoever ended the wait (wake)
+	if kernel.RaceEnabled { // nothing to evaluate in a normal build
+		kernel.RaceAcquire(unsafe.Pointer(w.Lead())) // whoever ended the wait (wake)
+	}
 	switch t.Sim.Woken {
 	case wokeCtx:
 		return ctx.Err()
@@ -357,7 +361,9 @@ type watched struct {
 //
 //go:norace
 func (e *executor) wake(t *kernel.Task, why uint8, k EventKind) {
-	kernel.RaceRelease(unsafe.Pointer(t.Sim.Waiter.Lead())) // before the task's Park returns
+	if kernel.RaceEnabled {
+		kernel.RaceRelease(unsafe.Pointer(t.Sim.Waiter.Lead())) // before the task's Park returns
+	}
 	t.Sim.Woken = why
 	e.unwatch(t)
 	var by kernel.TaskID
@@ -381,7 +387,9 @@ func (e *executor) Unpark(w *kernel.Waiter) bool {
 
 //go:norace
 func (e *executor) Deliver(w *kernel.Waiter) {
-	kernel.RaceRelease(unsafe.Pointer(w.Lead())) // the grant before the task's Park returns
+	if kernel.RaceEnabled {
+		kernel.RaceRelease(unsafe.Pointer(w.Lead())) // the grant before the task's Park returns
+	}
 	if t := w.Task; t.Sim.State == stParked && t.Sim.Waiter == w.Lead() {
 		e.wake(t, wokeUnpark, EvWake)
 	}
