@@ -62,6 +62,35 @@ var racePrograms = map[string]struct {
 		}
 		both(ctx, inc, inc)
 	}},
+	"unsynchronised-own-chans": {true, func(ctx context.Context) {
+		x := 0
+		inc := func(ctx context.Context) {
+			ch := runtime.NewChan[int](1)
+			ch.Send(ctx, 1)
+			ch.Recv(ctx)
+			x++
+		}
+		both(ctx, inc, inc)
+	}},
+	"unsynchronised-timeouts": {true, func(ctx context.Context) {
+		x := 0
+		inc := func(ctx context.Context) {
+			tctx, cancel := clock.WithTimeout(ctx, time.Millisecond)
+			defer cancel()
+			runtime.NewChan[int](0).Recv(tctx) // ends with the timeout
+			x++
+		}
+		both(ctx, inc, inc)
+	}},
+	"unsynchronised-spawner": {true, func(ctx context.Context) {
+		x := 0
+		runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			x++ // after the spawn, but nothing orders it with the next write
+			return 0, nil
+		})
+		clock.Sleep(ctx, time.Millisecond)
+		x++
+	}},
 	"mutex": {false, func(ctx context.Context) {
 		x := 0
 		var mu runtime.Mutex
@@ -92,6 +121,13 @@ var racePrograms = map[string]struct {
 			return 0, nil
 		})
 		h.Join(ctx)
+		x++
+	}},
+	"waitgroup": {false, func(ctx context.Context) {
+		x := 0
+		var wg runtime.WaitGroup
+		wg.Go(ctx, func(ctx context.Context) { x++ })
+		wg.Wait(ctx)
 		x++
 	}},
 	"netsim-datagram": {false, func(ctx context.Context) {
@@ -144,8 +180,9 @@ func TestRaceProgram(t *testing.T) {
 // detector the program's own synchronisation and nothing else: two tasks
 // writing a variable with nothing ordering them are a DATA RACE, reported
 // with the seed and the command that replays it, whatever else the tasks
-// do; synchronised through a Mutex, a Chan handing the variable over,
-// Spawn and Join, or a datagram, they are not.
+// do, and the same seed each time; synchronised through a Mutex, a Chan
+// handing the variable over, Spawn and Join, a WaitGroup or a datagram,
+// they are not.
 func TestRaceDetector(t *testing.T) {
 	seed := regexp.MustCompile(`sim: seed (\d+) failed`)
 	for name, p := range racePrograms {
@@ -158,8 +195,13 @@ func TestRaceDetector(t *testing.T) {
 				t.Fatalf("no DATA RACE reported (err %v):\n%s", err, out)
 			case p.racy:
 				m := seed.FindStringSubmatch(out)
-				if err == nil || m == nil || !strings.Contains(out, "replay: go test -race -run '^TestRaceProgram$' -sim.seed="+m[1]) {
+				if err == nil || m == nil || !strings.Contains(out, "failure: the race detector reported a DATA RACE") ||
+					!strings.Contains(out, "replay: go test -race -run '^TestRaceProgram$' -sim.seed="+m[1]) {
 					t.Fatalf("the race is not traced to a seed and its replay (err %v):\n%s", err, out)
+				}
+				again, _ := runRaceChild(t, name)
+				if m2 := seed.FindStringSubmatch(again); m2 == nil || m2[1] != m[1] {
+					t.Fatalf("seed %s raced, then %v:\n%s", m[1], m2, again)
 				}
 			case raced || err != nil:
 				t.Fatalf("a synchronised program failed (err %v):\n%s", err, out)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/weftsim/weft/internal/kernel"
 	"github.com/weftsim/weft/runtime"
 )
 
@@ -35,6 +36,8 @@ func report(name string, r Result, tried int, file string) string {
 		GoexitSite() (runtime.TaskID, string)
 	}
 	switch {
+	case r.Err == nil && kernel.RaceEnabled:
+		b.WriteString("failure: the race detector reported a DATA RACE, or the test failed inside a task (see the messages above)\n")
 	case r.Err == nil:
 		b.WriteString("failure: the test failed inside a task (see the messages above)\n")
 	case errors.As(r.Err, &site) && func() bool { _, s := site.GoexitSite(); return s != "" }():
