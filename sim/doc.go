@@ -36,7 +36,7 @@
 // correct. Memory shared by tasks must be synchronised through weft's
 // primitives (or sync/atomic), as in production, where the same code runs
 // in parallel; `go test -race` checks it in a simulation too, seeing only
-// the happens-before edges the program creates (S2a).
+// the happens-before edges the program creates (S2a; see Data races).
 //
 // The scheduler loop (S4) fires the timers that are due; if no task is
 // runnable it advances virtual time to the earliest deadline, and if there
@@ -67,42 +67,42 @@
 //
 // # Data races
 //
-// Running one task at a time does not make unsynchronised sharing correct:
-// in production the tasks run in parallel, and two of them touching the
-// same memory with nothing ordering them is a data race. Memory shared by
-// tasks must be synchronised through weft's primitives (or sync/atomic),
-// as in production. Under go test -race a simulation shows the race
-// detector the happens-before edges the program creates and none of the
-// scheduler's switches (S2a), so a race between tasks is reported as a
-// DATA RACE, and Test fails with the seed and the command that replays it
-// (under -race). A race build runs each task on a goroutine of its own and
-// passes control with its synchronisation hidden from the detector; normal
-// builds are unchanged. The edges are:
+// Under go test -race a simulation shows the race detector the
+// happens-before edges the program creates and none of the scheduler's
+// switches (S2a), so two tasks touching the same memory with nothing of
+// the program's ordering them are a DATA RACE, as they would be in
+// production, and Test fails with the seed and the command that replays
+// it (under -race; the seed schedules the same run in either build). A
+// race build runs each task on a goroutine of its own and passes control
+// with its synchronisation hidden from the detector; normal builds are
+// unchanged. The edges are:
 //
 //   - Spawn: what the spawner did before it, before the task's first
 //     instruction;
-//   - a task's end, before a Join (JoinHandle, JoinSet) that observes it;
+//   - a task's end, before a Join (JoinHandle, JoinSet) that observes it,
+//     and every task's end before Shutdown returns;
 //   - a primitive's operations, in the order they happen: each Mutex,
 //     RWMutex, Semaphore, Notify, WaitGroup, Once, Barrier and Chan is
 //     ordered as if by its own lock, as production's lock orders it, and
 //     a task woken from a wait comes after whoever woke it (an Unlock, a
 //     send, a Close, a Notify; a Select comes after the case that won);
 //   - a cancellation, before the wait it ends with ctx.Err();
-//   - arming a timer (clock.Sleep, a clock.Timer or Ticker, a deadline), before
-//     what it does when it fires;
+//   - arming a timer (clock.Sleep, a clock.Timer or Ticker, a deadline),
+//     before what it does when it fires;
 //   - the simulated network: its operations (socket calls, and the
 //     deliveries between steps) are ordered as if behind one lock taken
 //     for each operation and released while it waits, so a message's send
 //     comes before its delivery and before the read that returns it.
 //
-// What the detector sees is therefore what a production run may show it,
-// or less: a race is missed when the two accesses are ordered by
-// something else the tasks do in between (they both operate on one
-// primitive, or both use the network; a foreign [DecisionSource] orders
-// the tasks that draw from it), and only the interleavings the explored
-// seeds produce are checked, as in production. The detector reports each
-// race once per test binary. With [Parallel] exploration the seed of a
-// race is not known: rerun without it.
+// So the detector sees what a production run may show it, or less: a race
+// is missed when the two accesses are ordered by something else the tasks
+// do in between (both operate on one primitive, or both use the
+// network), and only the interleavings of the explored seeds are checked.
+// A foreign [DecisionSource] (package sim/simrapid, [Fuzz]) keeps state of
+// its own that every step draws from, so its draws are ordered, and most
+// races between tasks are hidden under it. The detector reports each race
+// once per test binary; with [Parallel] exploration the seed of a race is
+// not known: rerun without it.
 //
 // # Time
 //
