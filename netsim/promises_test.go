@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +41,7 @@ func udpPair(ctx context.Context, a, b *netsim.Host) (send func(seq int), got fu
 		return nil, nil, err
 	}
 	var arrivals []arrival
+	var mu sync.Mutex // the reader's appends and the test's read are no data race; it never waits
 	runtime.Spawn(b.Context(ctx), func(ctx context.Context) (int, error) {
 		buf := make([]byte, 8)
 		for {
@@ -46,12 +49,14 @@ func udpPair(ctx context.Context, a, b *netsim.Host) (send func(seq int), got fu
 			if err != nil || k == 0 {
 				return 0, nil
 			}
+			mu.Lock()
 			arrivals = append(arrivals, arrival{int(buf[0]), clock.Since(ctx, clock.Epoch)})
+			mu.Unlock()
 		}
 	})
 	to := &net.UDPAddr{IP: b.IP(), Port: 9000}
 	send = func(seq int) { tx.WriteTo([]byte{byte(seq)}, to) }
-	return send, func() []arrival { return arrivals }, nil
+	return send, func() []arrival { mu.Lock(); defer mu.Unlock(); return slices.Clone(arrivals) }, nil
 }
 
 // forSeeds runs body as a simulation with hosts a and b for each seed.
@@ -353,11 +358,11 @@ func TestHostControlFromAnyTaskAndFromTheHarness(t *testing.T) {
 	ctx := rt.Enter(context.Background())
 	n := netsim.New(ctx)
 	h := n.AddHost("h")
-	starts := 0
+	var starts atomic.Int32 // no data race (S2a)
 	type key struct{}
 	h.Start(context.WithValue(ctx, key{}, "start's"), func(ctx context.Context) error {
 		if ctx.Value(key{}) == "start's" {
-			starts++ // the start function keeps the values of Start's ctx
+			starts.Add(1) // the start function keeps the values of Start's ctx
 		}
 		return sleep(ctx, time.Hour)
 	})
@@ -380,7 +385,7 @@ func TestHostControlFromAnyTaskAndFromTheHarness(t *testing.T) {
 	h.Crash() // from the harness, between runs
 	h.Restart()
 	require.NoError(t, rt.BlockOn(func(ctx context.Context) error { return sleep(ctx, time.Millisecond) }))
-	assert.Equal(t, 5, starts, "Start, three restarts from tasks, one from the harness")
+	assert.Equal(t, int32(5), starts.Load(), "Start, three restarts from tasks, one from the harness")
 	assert.False(t, h.Down())
 	n.Close()
 }

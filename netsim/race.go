@@ -24,9 +24,13 @@ func (n *Network) enter() *Network {
 	return n
 }
 
-// leave ends an operation on the network, or pauses it while it waits.
+// leave ends an operation on the network, or pauses it while it waits. It
+// merges (never replaces) what the operations before it released: an
+// operation may pause at a scheduling point it does not announce (a Spawn
+// or an Abort inside Crash), so the next one's history need not contain
+// it.
 func (n *Network) leave() {
-	kernel.RaceRelease(unsafe.Pointer(n))
+	kernel.RaceReleaseMerge(unsafe.Pointer(n))
 }
 
 // raced returns f, which runs between steps, as an operation on the

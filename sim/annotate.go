@@ -13,6 +13,8 @@ import (
 // Log records a log record or a runtime.Note of t in the event log. It is
 // kept out of the hash (see kernel.Logger), so it does not count as an
 // event of the schedule.
+//
+//go:norace
 func (e *executor) Log(t *kernel.Task, text string) {
 	if e.running && !e.inFire && t.IsTask() {
 		e.checkCaller(t, "runtime.Note or a log call")
@@ -25,10 +27,14 @@ func (e *executor) Log(t *kernel.Task, text string) {
 }
 
 // Stamp returns the seed and the steps taken so far.
+//
+//go:norace
 func (e *executor) Stamp() (seed, step uint64) { return e.cfg.seed, e.steps }
 
 // NoteMessage records a netsim message's send or delivery: a note, hashed
 // as Note's, that also carries the message's id and host.
+//
+//go:norace
 func (e *executor) NoteMessage(what, host string, id uint64, delivered bool) {
 	e.event(EvNote, e.current, 0, what)
 	if len(e.trace.ring) > 0 {
@@ -38,12 +44,16 @@ func (e *executor) NoteMessage(what, host string, id uint64, delivered bool) {
 }
 
 // last returns the event recorded last; the ring holds one.
+//
+//go:norace
 func (e *executor) last() *Event {
 	i := e.trace.next - 1
 	return &e.trace.ring[i]
 }
 
 // markSite records in the park event just recorded where the task waits.
+//
+//go:norace
 func (e *executor) markSite() {
 	if len(e.trace.ring) > 0 {
 		e.last().PC = waitSite()
@@ -56,6 +66,8 @@ func (e *executor) markSite() {
 // The walk costs about a microsecond a frame, so it looks at the few frames
 // a primitive's wait is usually made of first, and walks further only when
 // they are all weft's.
+//
+//go:norace
 func waitSite() uintptr {
 	var pcs [32]uintptr
 	for _, depth := range []int{6, len(pcs)} {
@@ -79,6 +91,8 @@ func waitSite() uintptr {
 
 // weftFrame reports whether a function belongs to weft's packages (or Go's
 // runtime) rather than to the code under test.
+//
+//go:norace
 func weftFrame(fn string) bool {
 	for _, p := range weftPackages {
 		if strings.HasPrefix(fn, p) {

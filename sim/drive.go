@@ -95,7 +95,7 @@ func (e *executor) fireDue() {
 	for e.timers.len() > 0 && e.timers.peek() <= e.now {
 		tm := e.timers.pop()
 		e.event(EvTimer, nil, 0, "")
-		expire(tm)
+		e.expire(tm)
 	}
 	e.inFire = false
 }
@@ -126,6 +126,9 @@ func (e *executor) pollContexts() {
 //go:norace
 func (e *executor) deadlock() error {
 	d := &DeadlockError{At: e.now}
+	// The report reads what spawners wrote (names): it comes after every
+	// spawn (a race build; the run is over).
+	kernel.RaceAcquire(unsafe.Pointer(e))
 	for t := e.live.Front(); t != nil; t = t.Next() {
 		b := BlockedTask{ID: t.ID(), Name: t.Name(), SpawnedAt: funcLocation(t.SpawnFunc)}
 		if w := t.Sim.Waiter; w != nil {

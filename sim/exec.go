@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -61,7 +62,7 @@ type executor struct {
 	inFire     bool        // running timer callbacks
 	workers    []*worker
 	probed     string                                // the stack a probed task captured (worker.probe)
-	attached   map[any]any                           // Attach: look-ups only, never iterated
+	attached   []attachment                          // Attach
 	progress   atomic.Uint64                         // steps begun; for the watchdog
 	stepTask   *kernel.Task                          // the task of the step begun last (start only writes it)
 	harness    uintptr                               // the goroutine that last drove the simulation (foreign.go)
@@ -126,31 +127,35 @@ func (e *executor) Note(what string) { e.event(EvNote, e.current, 0, what) }
 //
 //go:norace
 func (e *executor) Attach(key, value any) any {
-	// The map is the runtime's, which the race detector sees: Attach
-	// comes before the Attached that finds its value (S2a).
-	if kernel.RaceEnabled {
-		kernel.RaceAcquire(unsafe.Pointer(&e.attached))
-		defer kernel.RaceRelease(unsafe.Pointer(&e.attached))
+	for i, a := range e.attached {
+		if a.key == key {
+			if value == nil {
+				e.attached = slices.Delete(e.attached, i, i+1)
+				return nil
+			}
+			return a.value
+		}
 	}
-	if value == nil {
-		delete(e.attached, key)
-		return nil
+	if value != nil {
+		e.attached = append(e.attached, attachment{key, value})
 	}
-	if v := e.attached[key]; v != nil {
-		return v
-	}
-	if e.attached == nil {
-		e.attached = map[any]any{}
-	}
-	e.attached[key] = value
 	return nil
 }
 
 //go:norace
 func (e *executor) Attached(key any) any {
-	kernel.RaceAcquire(unsafe.Pointer(&e.attached)) // see Attach
-	return e.attached[key]
+	for _, a := range e.attached {
+		if a.key == key {
+			return a.value
+		}
+	}
+	return nil
 }
+
+// attachment is a subsystem's state kept by Attach. The few there are sit
+// in a slice, not a map: a race build must not show the detector the
+// scheduler's bookkeeping (S2a), and a map's accesses always show.
+type attachment struct{ key, value any }
 
 //go:norace
 func (e *executor) Outside() *kernel.Task { return e.outside }

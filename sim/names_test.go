@@ -15,29 +15,29 @@ import (
 )
 
 func TestSpawnNamed_NamesShowInEventsAndDeadlockReports(t *testing.T) {
-	var names []string
+	var names taskLog[string]
 	res := sim.Run(func(ctx context.Context) error {
 		ch := runtime.NewChan[int](0)
 		h := runtime.SpawnNamed(ctx, "receiver", func(ctx context.Context) (int, error) {
-			names = append(names, runtime.TaskName(ctx))
+			names.add(runtime.TaskName(ctx))
 			runtime.Spawn(ctx, func(ctx context.Context) (int, error) { // not named after its spawner
-				names = append(names, runtime.TaskName(ctx))
+				names.add(runtime.TaskName(ctx))
 				return 0, nil
 			})
 			return ch.Recv(ctx)
 		})
 		var js runtime.JoinSet[int]
 		js.SpawnNamed(ctx, "member", func(ctx context.Context) (int, error) {
-			names = append(names, runtime.TaskName(ctx))
+			names.add(runtime.TaskName(ctx))
 			return 0, nil
 		})
-		names = append(names, runtime.TaskName(ctx))
+		names.add(runtime.TaskName(ctx))
 		_, err := h.Join(ctx)
 		return err
 	}, sim.WithStrategy(sim.FIFO()))
 	var de *sim.DeadlockError
 	require.True(t, errors.As(res.Err, &de), "%v", res.Err)
-	assert.Equal(t, []string{"", "receiver", "member", ""}, names)
+	assert.Equal(t, []string{"", "receiver", "member", ""}, names.all())
 	assert.Contains(t, de.Error(), "task 2 (receiver) blocked in Chan.Recv")
 	assert.Contains(t, de.Error(), "task 1 blocked in JoinHandle.Join, waiting for task 2")
 	var spawns []string

@@ -47,6 +47,7 @@ func (e *executor) watchdog(stop <-chan struct{}, stuck chan<- error) {
 			// ordered for the race detector too (e.current is cleared
 			// as the stuck task's step ends, without that order).
 			t := e.stepTask
+			kernel.RaceAcquire(unsafe.Pointer(e)) // after every spawn, as deadlock
 			stuck <- &StuckTaskError{ID: t.ID(), Name: t.Name(), Step: p, After: now.Sub(since), Stack: stuckStack(t)}
 			return
 		}

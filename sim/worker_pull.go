@@ -40,4 +40,4 @@ const workerFrame = "sim.(*executor).newWorker"
 func suspended(header, _ []byte) bool { return bytes.Contains(header, []byte("[coroutine")) }
 
 // expire runs a due timer on the driver (see worker_race.go).
-func expire(tm *kernel.Timer) { tm.Expire() }
+func (e *executor) expire(tm *kernel.Timer) { tm.Expire() }

@@ -125,6 +125,7 @@ func (c *raceCoro) body() {
 //go:norace
 func (c *raceCoro) ended() {
 	c.live = false
+	c.w.g = 0 // the goroutine ends; the runtime may reuse its record
 	kernel.RaceDisable()
 	c.out <- struct{}{}
 }
@@ -142,16 +143,22 @@ func suspended(_, g []byte) bool { return bytes.Contains(g, []byte("sim.(*raceCo
 // comes after that and after nothing else the driver saw.
 //
 //go:norace
-func expire(tm *kernel.Timer) {
+func (e *executor) expire(tm *kernel.Timer) {
 	done := make(chan struct{})
+	driver := e.driverG
 	kernel.RaceDisable()
-	go runTimer(tm, done)
+	go e.runTimer(tm, done)
 	<-done
 	kernel.RaceEnable()
+	e.driverG = driver
 }
 
+// runTimer is the goroutine of a due timer. It stands for the driver
+// meanwhile (foreign.go).
+//
 //go:norace
-func runTimer(tm *kernel.Timer, done chan<- struct{}) {
+func (e *executor) runTimer(tm *kernel.Timer, done chan<- struct{}) {
+	e.driverG = kernel.Goroutine()
 	kernel.RaceAcquire(unsafe.Pointer(tm))
 	tm.Expire()
 	kernel.RaceDisable()
