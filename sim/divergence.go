@@ -14,6 +14,8 @@ import (
 // the same events), and stopped for a look at that event. A hidden source
 // of randomness (crypto/rand, math/rand's globals, the wall clock) shows up
 // as the caller on that stack.
+//
+//go:norace
 func explainDivergence(body func(context.Context) error, run []Option, a, b Result) string {
 	msg := compareRuns(a, b)
 	if msg == "" {
@@ -39,6 +41,8 @@ func explainDivergence(body func(context.Context) error, run []Option, a, b Resu
 
 // firstDifference is the index in Events at which two runs first differ
 // (the shorter one's length if one is a prefix of the other).
+//
+//go:norace
 func firstDifference(a, b Result) int {
 	n := min(len(a.Events), len(b.Events))
 	for i := range n {
@@ -52,6 +56,8 @@ func firstDifference(a, b Result) int {
 // stackAt makes a run capture, at its n-th event (from 1), the stack of the
 // task behind it. The run takes every step through the driver, where a
 // parked task can be asked for its stack.
+//
+//go:norace
 func stackAt(n uint64) Option {
 	return func(c *config) { c.stackAt, c.viaDriver = n, true }
 }
@@ -67,6 +73,8 @@ type eventProbe struct {
 // on its goroutine, whose stack shows the call; otherwise (a scheduling
 // decision, a timer, a clock advance) the stack of the event's task, or of
 // the next task to run, is captured before the next step.
+//
+//go:norace
 func (p *eventProbe) at(e *executor, t *kernel.Task) {
 	if cur := e.current; cur != nil {
 		p.stack = fmt.Sprintf("task %d, running:\n%s", cur.ID(), userFrames(ownGoroutineStack()))
@@ -77,6 +85,8 @@ func (p *eventProbe) at(e *executor, t *kernel.Task) {
 
 // capture runs on the driver between steps, where every started task is
 // suspended and can be asked for its stack.
+//
+//go:norace
 func (p *eventProbe) capture(e *executor, next *kernel.Task) {
 	p.pending = false
 	t := p.want
@@ -91,6 +101,7 @@ func (p *eventProbe) capture(e *executor, next *kernel.Task) {
 	p.stack = fmt.Sprintf("task %d, waiting:\n%s", t.ID(), userFrames(e.ownStack(w)))
 }
 
+//go:norace
 func indent(s string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n\t")
 }
@@ -98,6 +109,8 @@ func indent(s string) string {
 // userFrames drops the simulator's own frames (the capture, the
 // coroutine) from a goroutine stack: what is left starts at the call into
 // weft and goes down to the task's function.
+//
+//go:norace
 func userFrames(stack string) string {
 	lines := strings.Split(strings.TrimRight(stack, "\n"), "\n")
 	out := lines[:1:1] // the goroutine header

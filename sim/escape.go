@@ -21,6 +21,7 @@ type WallClockError struct {
 	Deadlock *DeadlockError // every blocked task
 }
 
+//go:norace
 func (e *WallClockError) Error() string {
 	return fmt.Sprintf("sim: %s waits on a wall-clock timer (context.WithTimeout?): use clock.WithTimeout; "+
 		"it waits in %s with a context whose deadline (%s) is on the wall clock, which a simulation does not see\n%v",
@@ -28,12 +29,16 @@ func (e *WallClockError) Error() string {
 }
 
 // Unwrap returns the deadlock, as the simulation sees it.
+//
+//go:norace
 func (e *WallClockError) Unwrap() error { return e.Deadlock }
 
 // wallClockEscape returns d, or a *WallClockError if a blocked task waits
 // with a context that has a deadline. Nothing virtual is pending (that is
 // why d is a deadlock), so such a deadline can only be a wall-clock
 // timer's: a deadline of clock.WithDeadline would be a pending timer.
+//
+//go:norace
 func (e *executor) wallClockEscape(d *DeadlockError) error {
 	for t := e.live.Front(); t != nil; t = t.Next() {
 		if t.Sim.State != stParked || t.Sim.Watch < 0 || int(t.Sim.Watch) >= len(e.watch) {
@@ -63,6 +68,8 @@ func (e *executor) wallClockEscape(d *DeadlockError) error {
 // nativeWait names, from the goroutine stack of a task stuck without a
 // yield point, what it blocks on outside the simulation, and the weft call
 // to use instead; "" if the stack does not say.
+//
+//go:norace
 func nativeWait(stack string) (what, cure string) {
 	header, _, _ := strings.Cut(stack, "\n")
 	_, state, ok := strings.Cut(header, "[")

@@ -303,6 +303,9 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		e.runq.push(t)
 		e.host.Ready++
 	}
+	// A report of the run (deadlock) reads what the task wrote: its
+	// history goes to e, which only reports and Shutdown acquire.
+	kernel.RaceReleaseMerge(unsafe.Pointer(e))
 	// switchOut's loop, inline: see there why.
 	for x := e.pickFor(t); x != t; x = e.pickFor(t) {
 		if x != nil { // resume x from this goroutine (handoff)
