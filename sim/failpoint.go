@@ -33,6 +33,8 @@ func StopOnPanic() Option {
 }
 
 // taskFailed notes that e.failed's last task failed, just now.
+//
+//go:norace
 func (e *executor) taskFailed(t *kernel.Task) {
 	e.failAt = append(e.failAt, failPoint{step: e.steps, at: e.now})
 	if e.cfg.allowPanics {
@@ -48,6 +50,8 @@ func (e *executor) taskFailed(t *kernel.Task) {
 
 // unobserved returns the S17 failure for the first task that panicked (or
 // called runtime.Goexit) without any Join observing it.
+//
+//go:norace
 func (e *executor) unobserved() *UnobservedPanicError {
 	for i, t := range e.failed {
 		if !t.Observed() {
@@ -57,6 +61,9 @@ func (e *executor) unobserved() *UnobservedPanicError {
 	return nil
 }
 
+// unobservedError is the S17 failure of e.failed[i].
+//
+//go:norace
 func (e *executor) unobservedError(i int) *UnobservedPanicError {
 	t := e.failed[i]
 	err := &UnobservedPanicError{Err: kernel.OutcomeError(t), Step: e.failAt[i].step, At: e.failAt[i].at}

@@ -296,7 +296,11 @@ type WaitQueue struct {
 // Len returns the number of queued waiters.
 func (q *WaitQueue) Len() int { return q.n }
 
-// PushBack appends w.
+// PushBack appends w. It is go:norace because its misuse check reads the
+// waiter of a task whose ctx another task used, with no order between them
+// (the check then panics).
+//
+//go:norace
 func (q *WaitQueue) PushBack(w *Waiter) {
 	if w.queue != nil {
 		// A task waits on one thing at a time, so its waiter is queued

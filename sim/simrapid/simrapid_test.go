@@ -101,7 +101,10 @@ func TestCheck_ShrinksTheLostUpdateToAMinimalSchedule(t *testing.T) {
 	var steps int
 	_, err := fmt.Sscanf(out[i:], "schedule (%d steps)", &steps)
 	require.NoError(t, err)
-	assert.LessOrEqual(t, steps, minimalLostUpdateSteps+2, "shrunk schedule:\n%s", out[i:])
+	// rapid's shrinking is heuristic and its seed random: allow a few steps
+	// over the minimum, which the scheduling points of WaitGroup.Wait and
+	// Done (SPEC S2, revised) can add to a locally minimal schedule.
+	assert.LessOrEqual(t, steps, minimalLostUpdateSteps+3, "shrunk schedule:\n%s", out[i:])
 	assert.Contains(t, out[i:], "task 2 runs, yields")
 	t.Logf("rapid's minimal schedule:\n%s", out[i:])
 }
