@@ -11,27 +11,31 @@ import (
 // W1 (docs/CONTRACT.md §7): spawn 100,000 tasks returning an int, join all.
 const w1Tasks = 100_000
 
-func w1Run(ctx context.Context) error {
-	hs := make([]*runtime.JoinHandle[int], w1Tasks)
-	for i := range hs {
-		hs[i] = runtime.Spawn(ctx, func(context.Context) (int, error) { return i, nil })
-	}
-	sum := 0
-	for _, h := range hs {
-		v, err := h.Join(ctx)
-		if err != nil {
-			return err
+// w1Run spawns n tasks and joins them.
+func w1Run(n int) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		hs := make([]*runtime.JoinHandle[int], n)
+		for i := range hs {
+			hs[i] = runtime.Spawn(ctx, func(context.Context) (int, error) { return i, nil })
 		}
-		sum += v
+		sum := 0
+		for _, h := range hs {
+			v, err := h.Join(ctx)
+			if err != nil {
+				return err
+			}
+			sum += v
+		}
+		if sum != n*(n-1)/2 {
+			panic("W1: wrong sum")
+		}
+		return nil
 	}
-	if sum != w1Tasks*(w1Tasks-1)/2 {
-		panic("W1: wrong sum")
-	}
-	return nil
 }
 
-func w1Goroutines() {
-	chans := make([]chan int, w1Tasks)
+// w1Goroutines starts n goroutines and collects their results.
+func w1Goroutines(n int) {
+	chans := make([]chan int, n)
 	for i := range chans {
 		ch := make(chan int, 1)
 		chans[i] = ch
@@ -41,7 +45,7 @@ func w1Goroutines() {
 	for _, ch := range chans {
 		sum += <-ch
 	}
-	if sum != w1Tasks*(w1Tasks-1)/2 {
+	if sum != n*(n-1)/2 {
 		panic("W1: wrong sum")
 	}
 }
@@ -50,28 +54,28 @@ func BenchmarkW1SpawnJoin(b *testing.B) {
 	b.Run("sim", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			inSim(b, w1Run)
+			inSim(b, w1Run(w1Tasks))
 		}
 		per(b, w1Tasks, "ns/task")
 	})
 	b.Run("prod", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			inProd(b, w1Run)
+			inProd(b, w1Run(w1Tasks))
 		}
 		per(b, w1Tasks, "ns/task")
 	})
 	b.Run("goroutines", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			w1Goroutines()
+			w1Goroutines(w1Tasks)
 		}
 		per(b, w1Tasks, "ns/task")
 	})
 	b.Run("synctest", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
-			inBubble(b, w1Goroutines)
+			inBubble(b, func() { w1Goroutines(w1Tasks) })
 		}
 		per(b, w1Tasks, "ns/task")
 	})
