@@ -59,7 +59,7 @@ func TestWriteTimeline_LoadsInChromiumAndShowsTheFailingTask(t *testing.T) {
 	dir := t.TempDir()
 	tb := harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO()))
 	require.True(t, tb.Failed())
-	page := filepath.Join(dir, "TestPing", "seed-1-fifo.html")
+	page := replayBase(t, filepath.Join(dir, "TestPing"), "seed-1-fifo") + ".html"
 	dom, log := loadPage(t, browser, page)
 	assert.Empty(t, consoleLine.FindAllString(log, -1), "the page wrote to the console")
 	assert.Contains(t, dom, `<div id="errors"></div>`, "the page reported a script error")

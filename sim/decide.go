@@ -93,7 +93,11 @@ type decider struct {
 	replay   []Decision
 	pos      int
 	div      *DivergenceError
-	step     func() uint64
+	// lenient replays treat the recording as an input (see reinterpret):
+	// drift notes where the run first left it, and the run goes on.
+	lenient bool
+	drift   *DivergenceError
+	step    func() uint64
 	// digest folds in every decision as it is made (a multiply-add per
 	// decision, on a field of its own so that it does not wait on the
 	// trace's); Result.Hash combines it with the trace's hash.
@@ -155,6 +159,9 @@ func (d *decider) intN(n int) int {
 	if d.replay != nil {
 		v := d.next(n)
 		d.fold(n, v)
+		if d.record {
+			d.keep(Decision{N: n, V: v})
+		}
 		return int(v)
 	}
 	var v int
@@ -180,6 +187,9 @@ func (d *decider) uint64() uint64 {
 	if d.replay != nil {
 		v := d.next(0)
 		d.fold(0, v)
+		if d.record {
+			d.keep(Decision{V: v})
+		}
 		return v
 	}
 	var v uint64
@@ -216,6 +226,9 @@ func (d *decider) keep(dec Decision) {
 func (d *decider) next(n int) uint64 {
 	if d.div != nil {
 		return 0
+	}
+	if d.lenient {
+		return d.reinterpret(n)
 	}
 	if d.pos >= len(d.replay) {
 		d.div = &DivergenceError{Index: d.pos, Step: d.step(), Want: Decision{N: -1}, Got: n}

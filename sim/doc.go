@@ -197,7 +197,14 @@
 //     and name the first event at which the runs differ ([CheckDeterminism]);
 //   - -sim.replay / WEFT_SIM_REPLAY: replay one replay file;
 //   - -sim.trace / WEFT_SIM_TRACE: write every run's trace into a
-//     directory ([WithTraceDir]).
+//     directory ([WithTraceDir]);
+//   - -sim.strictreplay / WEFT_SIM_STRICTREPLAY: replay files exactly,
+//     failing at the first decision that no longer fits.
+//
+// The flags are defined only in test binaries of packages that import sim,
+// so pass knobs to go test ./... through the environment variables
+// (WEFT_SIM_SEEDS=1000 go test ./...). The replay command names the
+// package by import path: it works from any directory of the module.
 //
 // The watchdog ([WithWatchdog]) reports a task that stays in one step for
 // longer than its limit: every overrun by more than 1/64 of the limit (at
@@ -211,12 +218,21 @@
 // fails, Test writes a [Replay] file — seed, strategy, options, every
 // decision, the run's hash, the format version — under
 // testdata/sim/<TestName>/ ([WithReplayDir]), and every later Test replays
-// the files there before it explores: commit one and it is a regression
-// test. A replay that leaves its recording fails with the first decision
-// at which it diverged ([DivergenceError]); a malformed file, a field out
-// of range, or a file recorded by another test is an error naming the line
-// or the test ([ParseReplay]). A replayed run that takes the file's
-// decisions and passes has had its bug fixed: the file then passes.
+// the files there before it explores (unless -sim.seed names the seeds to
+// run): commit one and it is a regression test. Test replays a file as an
+// input: its decisions drive the run while they fit the program, and where
+// they no longer do (the program changed since) the run goes on
+// deterministically — a recorded choice taken modulo the options offered,
+// every decision past the recording's end the first option — so the file
+// fails while its bug is there and passes once it is fixed; the log (go
+// test -v) says whether the file ran exactly or where it diverged. With
+// -sim.strictreplay, and for [Run] with [Replay.Options], a replay that
+// leaves its recording fails with the first decision at which it diverged
+// ([DivergenceError]). A malformed file, a field out of range, or a file
+// recorded by another test is an error naming the line or the test
+// ([ParseReplay]). A file's name holds the seed, the strategy and a digest
+// of the other settings that shape a run, so runs with other settings keep
+// files of their own.
 //
 // # Traces
 //

@@ -80,7 +80,7 @@ func newExecutor(c config) *executor {
 	if c.strategy.kind == kindPCT && c.strategy.horizon == 0 {
 		c.strategy.horizon = DefaultPCTHorizon // nothing measured it (Test does)
 	}
-	dec := &decider{src: c.source, record: c.record, cap: c.recordCap, replay: c.replay, digest: hashSeed}
+	dec := &decider{src: c.source, record: c.record, cap: c.recordCap, replay: c.replay, lenient: c.lenient, digest: hashSeed}
 	if dec.src == nil {
 		dec.src = newPCG(c.seed)
 	}

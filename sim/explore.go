@@ -15,6 +15,7 @@ import (
 // exploration is one sim.Test's run over its seeds.
 type exploration struct {
 	t       testing.TB
+	id      testID
 	body    func(context.Context) error
 	opts    []Option
 	c       config
@@ -81,7 +82,7 @@ func (x *exploration) sequential(seeds iter.Seq[uint64], check bool) {
 		}
 		if check {
 			if msg := explainDivergence(x.body, run, res, Run(x.body, append(run, perturb())...)); msg != "" {
-				x.nondet = fmt.Sprintf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, ReplayCommand(x.t.Name(), seed, res.Strategy))
+				x.nondet = fmt.Sprintf("sim: seed %d is not deterministic: %s\nreplay: %s", seed, msg, x.id.replay(seed, res.Strategy))
 				break
 			}
 		}
@@ -148,17 +149,17 @@ func (x *exploration) conclude(dir string) {
 		t.Fatal(x.nondet)
 	case res != nil && x.c.expectFailure:
 		t.Logf("sim: seed %d failed as expected (run %d, strategy %v, %d steps, +%v): %v\nreplay: %s",
-			res.Seed, x.tried, res.Strategy, res.Steps, res.Elapsed, res.Err, ReplayCommand(t.Name(), res.Seed, res.Strategy))
+			res.Seed, x.tried, res.Strategy, res.Steps, res.Elapsed, res.Err, x.id.replay(res.Seed, res.Strategy))
 	case res != nil && errors.As(res.Err, new(*StuckTaskError)):
 		// No replay file: a stuck task depends on the wall clock, and the
 		// run was abandoned before its decisions could be read.
-		t.Fatal(report(t.Name(), *res, x.tried, ""))
+		t.Fatal(report(x.id, *res, x.tried, ""))
 	case res != nil:
 		if !res.recorded { // too long to have kept: run it again, recording all
 			again := Run(x.body, append(x.options(res.Seed), WithStrategy(res.Strategy), WithRecording())...)
 			res = &again
 		}
-		t.Fatal(report(t.Name(), *res, x.tried, writeReplay(t, dir, *res)))
+		t.Fatal(report(x.id, *res, x.tried, writeReplay(t, dir, *res)))
 	case t.Failed():
 		t.Fatalf("sim: a run failed inside a task during parallel exploration (%d seeds); rerun without sim.Parallel to find its seed", x.tried)
 	case x.c.expectFailure:

@@ -169,7 +169,7 @@ func TestTest_RequireInsideATaskFailsWithReplayCommand(t *testing.T) {
 	out := tb.output()
 	assert.Contains(t, out, "inside a task")
 	assert.Contains(t, out, "sim: seed 1 failed at step 3, virtual time +0s (run 1, strategy random")
-	assert.Contains(t, out, "replay: go test "+raceFlag+"-run '^TestFake$' -sim.seed=1 -sim.strategy=random")
+	assert.Contains(t, out, "replay: go test "+raceFlag+"github.com/weftsim/weft/sim -run '^TestFake$' -sim.seed=1 -sim.strategy=random")
 }
 
 func TestTest_FatalInTheRootTask(t *testing.T) {
@@ -223,7 +223,9 @@ func TestTest_FindsTheFailingSeedAndItReplays(t *testing.T) {
 	again := harness(t.TempDir(), "TestLost", lostUpdate, sim.WithSeed(seed))
 	replayed := harness(dir, "TestLost", lostUpdate)
 	require.True(t, replayed.Failed(), "the replay file written by the first run fails again")
-	assert.Contains(t, replayed.output(), "replayed from "+filepath.Join(dir, "TestLost", fmt.Sprintf("seed-%d-random.replay", seed)))
+	files, _ := filepath.Glob(filepath.Join(dir, "TestLost", fmt.Sprintf("seed-%d-random-*.replay", seed)))
+	require.Len(t, files, 1)
+	assert.Contains(t, replayed.output(), "replayed from "+files[0])
 	require.True(t, again.Failed())
 	assert.Contains(t, again.output(), fmt.Sprintf("sim: seed %d failed at step ", seed))
 	assert.Contains(t, again.output(), "(run 1, strategy")
@@ -245,8 +247,8 @@ func TestTest_PassingRunsAllSeeds(t *testing.T) {
 var raceFlag = map[bool]string{true: "-race "}[kernel.RaceEnabled]
 
 func TestReplayCommandQuotesSubtests(t *testing.T) {
-	assert.Equal(t, "go test "+raceFlag+"-run '^TestA$/^sub\\.1$' -sim.seed=9 -sim.strategy=pct:3",
-		sim.ReplayCommand("TestA/sub.1", 9, sim.PCT(3)))
+	assert.Equal(t, "go test "+raceFlag+"github.com/weftsim/weft/sim -run '^TestA$/^sub\\.1$' -sim.seed=9 -sim.strategy=pct:3",
+		sim.ReplayCommand("TestA/sub.1", 9, sim.PCT(3)), "the package is the caller's, by import path")
 }
 
 func TestParseStrategyRoundTrip(t *testing.T) {

@@ -2,17 +2,12 @@ package sim
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/weftsim/weft/internal/kernel"
 )
 
 // recordLimit is how many decisions sim.Test keeps of each run it explores
@@ -25,8 +20,11 @@ const recordLimit = 1 << 20
 // the last events, and the command that replays it.
 //
 // Before exploring, Test replays every replay file under
-// testdata/sim/<TestName>/ (see WithReplayDir): a committed file is a
-// regression test. When a seed fails, Test writes its replay file there.
+// testdata/sim/<TestName>/ (see WithReplayDir) as an input: a committed
+// file is a regression test, which passes once its bug is fixed even if
+// the fix changed the schedule (-sim.strictreplay replays exactly). When a
+// seed fails, Test writes its replay file there. -sim.seed=N runs seed N
+// alone, without the files.
 //
 // Seeds are 1..N with N = -sim.seeds (default DefaultSeeds), the same on
 // every run so that CI is reproducible. -sim.seed=A-B,C runs those seeds;
@@ -56,16 +54,17 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		f(ctx)
 		return nil
 	}
+	id := testID{callerPackage(), t.Name()}
 	dir := filepath.Join(c.replayDir, filepath.FromSlash(safeName(t.Name())))
 	if s.replay != "" {
-		replayFile(t, s.replay, body, opts)
+		replayInput(t, s.replay, body, opts, s.strict, id)
 		return
 	}
-	if !c.expectFailure { // a planted bug's failures are not regressions
+	if !c.expectFailure && s.seeds == nil { // a planted bug's failures are not regressions; -sim.seed=N runs seed N alone
 		files, _ := filepath.Glob(filepath.Join(dir, "*.replay"))
 		slices.Sort(files)
 		for _, file := range files {
-			replayFile(t, file, body, opts)
+			replayInput(t, file, body, opts, s.strict, id)
 		}
 	}
 
@@ -84,7 +83,7 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	if s.budget > 0 && s.seeds == nil { // a budget, not a count, ends the run
 		ranges[0].hi = ^uint64(0)
 	}
-	x := exploration{t: t, body: body, opts: opts, c: c, budget: s.budget, start: time.Now()}
+	x := exploration{t: t, id: id, body: body, opts: opts, c: c, budget: s.budget, start: time.Now()}
 	seeds := seedsOf(ranges, s.shard)
 	check := s.check || c.checkDeterminism
 	if s.traceDir != "" {
@@ -107,44 +106,10 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	x.conclude(dir)
 }
 
-// replayFile reruns a replay file and fails t if it cannot be read, if it
-// was recorded by another test, if the run diverges from its decisions,
-// or if the run still fails. A run that takes the file's decisions and
-// passes has had its bug fixed: the file then passes (its hash, which
-// covers how the run ended, differs, and that is no divergence).
-func replayFile(t testing.TB, file string, body func(context.Context) error, opts []Option) {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("sim: %v", err)
-	}
-	r, err := ParseReplay(data)
-	if err != nil {
-		t.Fatalf("sim: replay file %s: %v", file, err)
-	}
-	if r.Test != t.Name() {
-		t.Fatalf("sim: replay file %s was recorded by test %q, not by %s; replay it with that test (go test -run '%s' -sim.replay=FILE)",
-			file, r.Test, t.Name(), runPattern(r.Test))
-	}
-	res := Run(body, append(append(opts[:len(opts):len(opts)], r.Options()...), testTracing(buildConfig(opts)))...)
-	var de *DivergenceError
-	switch {
-	case errors.As(res.Err, &de):
-		t.Fatalf("sim: replay of %s: %v\n(if the program changed on purpose, delete the file)", file, de)
-	case res.Err != nil || t.Failed():
-		writeTraces(t, strings.TrimSuffix(file, ".replay"), res)
-		msg := fmt.Sprintf("%s\n%sreplayed from %s", report(t.Name(), res, 1, ""), traceLines(file), file)
-		if res.Hash != r.Hash {
-			msg += fmt.Sprintf(" (the run's hash is %#016x, the file's %#016x: it fails otherwise than when recorded)", res.Hash, r.Hash)
-		}
-		t.Fatal(msg)
-	}
-}
-
 // writeReplay persists a failing run and returns the file's path, or ""
 // with a logged reason when it cannot.
 func writeReplay(t testing.TB, dir string, res Result) string {
-	name := runBase(res) + ".replay"
+	name := replayName(res)
 	file := filepath.Join(dir, name)
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		err = os.WriteFile(file, res.Replay(t.Name()).Marshal(), 0o644)
@@ -166,23 +131,4 @@ func safeName(name string) string {
 		}
 		return r
 	}, name)
-}
-
-// ReplayCommand returns the go test command line that reruns the named test
-// with one seed and strategy.
-func ReplayCommand(testName string, seed uint64, s Strategy) string {
-	race := "" // a race found under -race shows under -race
-	if kernel.RaceEnabled {
-		race = "-race "
-	}
-	return fmt.Sprintf("go test %s-run '%s' -sim.seed=%d -sim.strategy=%v", race, runPattern(testName), seed, s)
-}
-
-// runPattern is the -run pattern that selects exactly the named test.
-func runPattern(testName string) string {
-	parts := strings.Split(testName, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return strings.Join(parts, "/")
 }

@@ -30,6 +30,7 @@ type config struct {
 	record           bool       // keep Result.Decisions
 	recordCap        int        // at most this many (0: all)
 	replay           []Decision // follow these decisions
+	lenient          bool       // ... as an input, going on where they do not fit
 	replayDir        string
 	checkDeterminism bool
 	perturb          bool   // yield the processor at every step (determinism check)

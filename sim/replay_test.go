@@ -155,15 +155,23 @@ func TestTest_ReplayFilesAreRegressionTests(t *testing.T) {
 	fixed := harness(dir, "TestReg", checkedLostUpdate, sim.WithStrategy(sim.FIFO()))
 	assert.False(t, fixed.Failed(), "once fixed, the replay passes: %s", fixed.output())
 
-	changed := harness(dir, "TestReg", func(tb testing.TB) func(ctx context.Context) {
+	buggy = true
+	changed := func(tb testing.TB) func(ctx context.Context) {
 		return func(ctx context.Context) {
 			runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return 0, clock.Sleep(ctx, time.Millisecond) })
 			checkedLostUpdate(tb)(ctx)
 		}
-	}, sim.WithStrategy(sim.FIFO()))
-	require.True(t, changed.Failed())
-	assert.Contains(t, changed.output(), "diverged")
-	assert.Contains(t, changed.output(), "delete the file")
+	}
+	input := harness(dir, "TestReg", changed, sim.WithStrategy(sim.FIFO()))
+	require.True(t, input.Failed(), "a changed program still has the bug: the file, run as an input, finds it")
+	assert.Contains(t, input.output(), "replayed from ")
+	assert.Contains(t, input.output(), "it diverged")
+
+	t.Setenv("WEFT_SIM_STRICTREPLAY", "true")
+	strict := harness(dir, "TestReg", changed, sim.WithStrategy(sim.FIFO()))
+	require.True(t, strict.Failed())
+	assert.Contains(t, strict.output(), "diverged")
+	assert.Contains(t, strict.output(), "delete the file")
 }
 
 func TestTest_ParallelReportsTheSmallestFailingSeed(t *testing.T) {

@@ -16,7 +16,7 @@ const reportEvents = 20
 // of the failure, which an unobserved panic's run may have gone on long
 // after), what failed in the test's terms, the stacks, the events that led
 // to the failure, and how to replay it.
-func report(name string, r Result, tried int, file string) string {
+func report(id testID, r Result, tried int, file string) string {
 	var b strings.Builder
 	step, at := r.failStep, r.failAt
 	var ue *UnobservedPanicError
@@ -76,6 +76,6 @@ func report(name string, r Result, tried int, file string) string {
 		fmt.Fprintf(&b, "replay file: %s (commit it to keep this failure as a regression test)\n", file)
 		b.WriteString(traceLines(file))
 	}
-	fmt.Fprintf(&b, "replay: %s", ReplayCommand(name, r.Seed, r.Strategy))
+	fmt.Fprintf(&b, "replay: %s", id.replay(r.Seed, r.Strategy))
 	return b.String()
 }

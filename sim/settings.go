@@ -25,6 +25,7 @@ var (
 	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
 	_ = flag.String("sim.parallel", "", "explore seeds on this many goroutines (tests whose body allows it); env "+envParallel)
 	_ = flag.String("sim.trace", "", "write every run's trace (Perfetto JSON and an HTML timeline) into this directory; env "+envTrace)
+	_ = flag.Bool("sim.strictreplay", false, "replay files exactly, failing where the program no longer fits them (default: as regression inputs); env "+envStrict)
 )
 
 const (
@@ -38,6 +39,7 @@ const (
 	envShard    = "WEFT_SIM_SHARD"
 	envParallel = "WEFT_SIM_PARALLEL"
 	envTrace    = "WEFT_SIM_TRACE"
+	envStrict   = "WEFT_SIM_STRICTREPLAY"
 
 	// DefaultSeeds is how many seeds sim.Test explores by default.
 	DefaultSeeds = 100
@@ -56,6 +58,7 @@ type settings struct {
 	shard    shard
 	parallel int
 	traceDir string
+	strict   bool // -sim.strictreplay
 }
 
 // Bounds of the knobs: a value outside them is an error, not a run that
@@ -160,6 +163,7 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 		knob("sim.shard", envShard, "K/N with 1 <= K <= N", func(v string) (err error) { s.shard, err = parseShard(v); return }),
 		knob("sim.parallel", envParallel, fmt.Sprintf("a goroutine count from 1 to %d", MaxParallel), count(&s.parallel, MaxParallel)),
 		knob("sim.trace", envTrace, "a directory for trace files", func(v string) error { s.traceDir = v; return nil }),
+		knob("sim.strictreplay", envStrict, "true or false", boolean(&s.strict)),
 	}
 	for _, err := range errs {
 		if err != nil {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -54,6 +55,9 @@ type Result struct {
 	// shutdown's steps come after).
 	failStep uint64
 	failAt   time.Duration
+	// drift is where a lenient replay first left its recording (nil: it
+	// followed it exactly).
+	drift *DivergenceError
 
 	cfg config
 }
@@ -106,8 +110,14 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 	if errors.As(err, &ue) && ue.events != nil {
 		failEvents = ue.events
 	}
-	if d := e.dec; d.replay != nil && d.div == nil && d.pos < len(d.replay) && err == nil {
-		err = &DivergenceError{Index: d.pos, Step: e.steps, Want: d.replay[d.pos], Got: -1}
+	if d := e.dec; d.replay != nil && d.div == nil && d.pos < len(d.replay) {
+		left := &DivergenceError{Index: d.pos, Step: e.steps, Want: d.replay[d.pos], Got: -1}
+		switch {
+		case d.lenient: // an input longer than the run: the rest goes unused
+			d.drift = cmp.Or(d.drift, left)
+		case err == nil:
+			err = left
+		}
 	}
 	return Result{
 		Decisions:  e.dec.log,
@@ -115,6 +125,7 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 		failStep:   failStep,
 		failAt:     failAt,
 		recorded:   e.dec.record && !e.dec.overflow,
+		drift:      e.dec.drift,
 		cfg:        e.cfg,
 		Seed:       e.cfg.seed,
 		Strategy:   e.cfg.strategy,

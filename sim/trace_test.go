@@ -80,7 +80,7 @@ func TestTest_FailingSeedWritesItsTraceBesideItsReplayFile(t *testing.T) {
 	dir := t.TempDir()
 	tb := harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO()))
 	require.True(t, tb.Failed())
-	base := filepath.Join(dir, "TestPing", "seed-1-fifo")
+	base := replayBase(t, filepath.Join(dir, "TestPing"), "seed-1-fifo")
 	for _, ext := range []string{".replay", ".trace.json", ".html"} {
 		assert.FileExists(t, base+ext)
 	}
@@ -314,11 +314,22 @@ func TestWriteTrace_StreamSegmentsGetArrowsToTheirDelivery(t *testing.T) {
 func TestTest_ReplayingAFailureWritesItsTrace(t *testing.T) {
 	dir := t.TempDir()
 	harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO()))
-	base := filepath.Join(dir, "TestPing", "seed-1-fifo")
+	base := replayBase(t, filepath.Join(dir, "TestPing"), "seed-1-fifo")
 	require.NoError(t, os.Remove(base+".trace.json"))
 	tb := harness(dir, "TestPing", pingPanic, sim.WithStrategy(sim.FIFO())) // replays the file first
 	require.True(t, tb.Failed())
 	assert.Contains(t, tb.output(), "replayed from "+base+".replay")
 	assert.Contains(t, tb.output(), "trace: "+base+".trace.json")
 	assert.FileExists(t, base+".trace.json")
+}
+
+// replayBase returns the path, without ".replay", of the one replay file
+// in dir whose name starts with prefix (the rest is a digest of the run's
+// settings).
+func replayBase(t *testing.T, dir, prefix string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, prefix+"-*.replay"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "one replay file %s-*.replay in %s", prefix, dir)
+	return strings.TrimSuffix(files[0], ".replay")
 }
