@@ -23,7 +23,7 @@ type Mutex struct {
 	// simulation it stays 0 and locked, guarded by mu alone, holds the lock.
 	state   atomic.Uint32
 	locked  bool
-	holder  TaskID // simulation: the holding task, for deadlock reports
+	holder  *kernel.Task // simulation: the holding task, for deadlock reports
 	waiters kernel.WaitQueue
 }
 
@@ -54,7 +54,7 @@ func (m *Mutex) Lock(ctx context.Context) error {
 			m.state.Store(0)
 		}
 		if !m.locked {
-			m.locked, m.holder = true, cur.ID()
+			m.locked, m.holder = true, cur
 			m.mu.Unlock()
 			return nil
 		}
@@ -62,7 +62,8 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		m.mu.Unlock()
 		return nil
 	}
-	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: m.holder})
+	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: idOf(m.holder)})
+	w.Data = (*mutexWait)(m) // for a simulation's cycles of waiting
 	m.waiters.PushBack(w)
 	m.mu.Unlock()
 	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
@@ -104,7 +105,7 @@ func (m *Mutex) TryLock() bool {
 		if m.locked {
 			return false
 		}
-		m.locked, m.holder = true, 0
+		m.locked, m.holder = true, nil
 		return true
 	}
 	for {
@@ -131,7 +132,7 @@ func (m *Mutex) unlock() {
 		// As if under m.mu, for the race detector (S2a).
 		kernel.RaceAcquire(unsafe.Pointer(&m.mu))
 		if m.locked && m.waiters.Len() == 0 { // one task runs at a time (S2)
-			m.locked, m.holder = false, 0
+			m.locked, m.holder = false, nil
 			kernel.RaceRelease(unsafe.Pointer(&m.mu))
 			return
 		}
@@ -154,14 +155,14 @@ func (m *Mutex) unlockSlow() {
 	}
 	for w := m.waiters.PopFront(); w != nil; w = m.waiters.PopFront() {
 		if w.Task.Executor().Unpark(w) {
-			m.holder = w.Task.ID()
+			m.holder = w.Task
 			if m.waiters.Len() == 0 && !m.mu.virtual {
 				m.state.And(^uint32(mutexQueued))
 			}
 			return
 		}
 	}
-	m.locked, m.holder = false, 0
+	m.locked, m.holder = false, nil
 	if !m.mu.virtual {
 		m.state.And(^uint32(mutexHeld | mutexQueued))
 	}

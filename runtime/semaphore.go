@@ -14,7 +14,8 @@ type Semaphore struct {
 	mu      lock
 	size    int64
 	held    int64
-	waiters kernel.WaitQueue // Data: *int64, the weight asked for
+	waiters kernel.WaitQueue // Data: *semWait
+	rw      *rwOwners        // an RWMutex's: who holds it (simulation)
 }
 
 // NewSemaphore returns a semaphore with n permits.
@@ -44,11 +45,12 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	}
 	if s.size-s.held >= n && s.waiters.Len() == 0 {
 		s.held += n
+		s.took(cur, n)
 		s.mu.Unlock()
 		return nil
 	}
 	w := cur.Waiter(kernel.Reason{Op: op})
-	w.Data = &n
+	w.Data = &semWait{n: n, s: s}
 	s.waiters.PushBack(w)
 	s.mu.Unlock()
 	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
@@ -59,6 +61,7 @@ func (s *Semaphore) acquire(ctx context.Context, n int64, op string) error {
 	s.mu.Lock()
 	if granted {
 		s.held -= n // dropped right after the grant: give it back
+		s.gave(cur, n)
 	}
 	// A request that left the head of the queue may unblock those behind.
 	s.grant()
@@ -76,6 +79,7 @@ func (s *Semaphore) tryAcquire(n int64, op string) bool {
 	defer s.mu.Unlock()
 	if n >= 0 && s.size-s.held >= n && s.waiters.Len() == 0 {
 		s.held += n
+		s.took(s.running(), n)
 		return true
 	}
 	return false
@@ -92,6 +96,7 @@ func (s *Semaphore) release(n int64, op string) {
 		panic("runtime: Semaphore.Release of more permits than are held; release what you acquired")
 	}
 	s.held -= n
+	s.gave(s.running(), n)
 	s.grant()
 	s.mu.Unlock()
 	s.mu.point(op)
@@ -100,7 +105,7 @@ func (s *Semaphore) release(n int64, op string) {
 // grant serves waiting requests from the head while they fit.
 func (s *Semaphore) grant() {
 	for w := s.waiters.Front(); w != nil; w = s.waiters.Front() {
-		n := *w.Data.(*int64)
+		n := w.Data.(*semWait).n
 		if s.size-s.held < n {
 			return
 		}
@@ -108,6 +113,8 @@ func (s *Semaphore) grant() {
 		s.held += n
 		if !w.Task.Executor().Unpark(w) {
 			s.held -= n // it gave up meanwhile
+		} else {
+			s.took(w.Task, n)
 		}
 	}
 }
@@ -124,7 +131,7 @@ type RWMutex struct {
 }
 
 func (rw *RWMutex) init() *Semaphore {
-	rw.once.Do(func() { rw.sem.size = maxReaders })
+	rw.once.Do(func() { rw.sem.size, rw.sem.rw = maxReaders, new(rwOwners) })
 	return &rw.sem
 }
 

@@ -135,7 +135,10 @@
 //   - the root task's error, or its panic as a [*runtime.PanicError];
 //   - a [*DeadlockError]: no task can run and no timer is pending; it lists
 //     each blocked task, what it waits in, which task it waits for, where
-//     it was spawned, and its stack;
+//     it was spawned, and its stack. A cycle of waiting among tasks (Join
+//     targets, Mutex holders, RWMutex writers and readers) is reported the
+//     moment it forms, even while other tasks can still run, with the
+//     cycle in Cycle; waits whose ctx can end are not counted in a cycle;
 //   - a [*WallClockError] (a deadlock, for errors.As): a task waits with a
 //     context whose deadline is on the wall clock (the standard library's
 //     context.WithTimeout), which the simulation cannot see;

@@ -53,6 +53,9 @@ func (e *executor) schedule() (*kernel.Task, error) {
 			}
 			return nil, errSourcePanicked
 		}
+		if e.cycle != nil && !e.closed {
+			return nil, e.cycleError()
+		}
 		if e.timers.live > 0 && e.timers.peek() <= e.now {
 			e.fireDue()
 		}

@@ -22,12 +22,20 @@ type BlockedTask struct {
 // DeadlockError reports a simulation in which no task can run and no timer
 // is pending (S4): every listed task waits for something that nobody will
 // ever provide.
+//
+// A cycle of waiting is reported the moment it forms, even while other
+// tasks can still run: then Cycle names its tasks, each waiting for the
+// next and the last for the first, and Tasks describes them in that order.
 type DeadlockError struct {
-	At    time.Duration // virtual time since the start of the run
-	Tasks []BlockedTask // in spawn order
+	At    time.Duration    // virtual time since the start of the run
+	Tasks []BlockedTask    // in spawn order (a cycle: in its order)
+	Cycle []runtime.TaskID // the cycle of waiting, if that is what it is
 }
 
 func (e *DeadlockError) Error() string {
+	if len(e.Cycle) > 0 {
+		return e.cycleText()
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "sim: deadlock at +%v: no task can run and no timer is pending; %d blocked:", e.At, len(e.Tasks))
 	for _, t := range e.Tasks {

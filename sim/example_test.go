@@ -89,14 +89,17 @@ func ExampleDeadlockError() {
 	}, sim.WithStrategy(sim.FIFO()))
 	var de *sim.DeadlockError
 	if errors.As(res.Err, &de) {
+		// A cycle of waiting is reported as it forms, even if other
+		// tasks could still run; Cycle names it.
+		fmt.Println("cycle:", de.Cycle)
 		for _, t := range de.Tasks {
 			fmt.Printf("task %d blocked in %s, waiting for task %d\n", t.ID, t.Op, t.WaitsFor)
 		}
 	}
 	// Output:
-	// task 1 blocked in JoinHandle.Join, waiting for task 2
-	// task 2 blocked in JoinHandle.Join, waiting for task 3
+	// cycle: [3 2]
 	// task 3 blocked in JoinHandle.Join, waiting for task 2
+	// task 2 blocked in JoinHandle.Join, waiting for task 3
 }
 
 // WithTrace keeps the last events of a run; a failure report prints them.
@@ -114,7 +117,7 @@ func ExampleWithTrace() {
 	// Output:
 	// step 0 @0s task 1 spawn
 	// step 1 @0s task 1 run
-	// step 1 @0s task 2 spawn by task 1 at example_test.go:105
+	// step 1 @0s task 2 spawn by task 1 at example_test.go:108
 	// step 1 @0s task 1 park JoinHandle.Join (task 2)
 	// step 2 @0s task 2 run
 	// step 2 @0s task 2 park clock.Sleep

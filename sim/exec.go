@@ -73,6 +73,8 @@ type executor struct {
 	broken     atomic.Bool                           // the watchdog gave up on a stuck task
 	cleanup    bool                                  // dropping everything after the watchdog gave up
 	probeAt    eventProbe                            // the stack at cfg.stackAt (determinism check)
+	cycle      []*kernel.Task                        // a cycle of waiting found, to report (cycles.go)
+	edges      []*kernel.Task                        // checkCycle's buffer
 }
 
 //go:norace
@@ -295,6 +297,9 @@ func (e *executor) Park(ctx context.Context, w *kernel.Waiter) error {
 		e.event(EvPark, t, w.Reason.Task, w.Reason.Op)
 		if e.cfg.waitSites {
 			e.markSite()
+		}
+		if w.Data != nil {
+			e.checkCycle(t)
 		}
 	} else {
 		// Granted before parking: still a yield point.

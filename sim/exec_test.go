@@ -120,13 +120,14 @@ func TestS4_TimeMovesOnlyWhenNothingCanRun(t *testing.T) {
 
 func TestS4_NothingRunnableNoTimerIsDeadlock(t *testing.T) {
 	res := sim.Run(func(ctx context.Context) error {
+		var n runtime.Notify                             // nobody notifies: no cycle, just nothing left to run
 		var a, b atomic.Pointer[runtime.JoinHandle[int]] // set before the tasks run (S10)
 		a.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 			runtime.YieldNow(ctx)
 			return b.Load().Join(ctx)
 		}))
 		b.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-			return a.Load().Join(ctx)
+			return 0, n.Wait(ctx)
 		}))
 		_, err := a.Load().Join(ctx)
 		return err
@@ -134,17 +135,20 @@ func TestS4_NothingRunnableNoTimerIsDeadlock(t *testing.T) {
 	var de *sim.DeadlockError
 	require.ErrorAs(t, res.Err, &de)
 	require.Len(t, de.Tasks, 3)
+	assert.Empty(t, de.Cycle)
 	byID := map[runtime.TaskID]sim.BlockedTask{}
 	for _, bt := range de.Tasks {
 		byID[bt.ID] = bt
-		assert.Equal(t, "JoinHandle.Join", bt.Op)
 		assert.Contains(t, bt.Stack, "goroutine ")
 	}
+	assert.Equal(t, "JoinHandle.Join", byID[2].Op)
+	assert.Equal(t, "Notify.Wait", byID[3].Op)
 	assert.Equal(t, runtime.TaskID(3), byID[2].WaitsFor)
-	assert.Equal(t, runtime.TaskID(2), byID[3].WaitsFor)
+	assert.Equal(t, runtime.TaskID(2), byID[1].WaitsFor)
 	assert.Contains(t, byID[2].SpawnedAt, "exec_test.go")
+	assert.Contains(t, res.Err.Error(), "no task can run and no timer is pending")
 	assert.Contains(t, res.Err.Error(), "task 2 blocked in JoinHandle.Join, waiting for task 3")
-	assert.Contains(t, res.Err.Error(), "task 3 blocked in JoinHandle.Join, waiting for task 2")
+	assert.Contains(t, res.Err.Error(), "task 3 blocked in Notify.Wait")
 }
 
 // order records the order in which n tasks first run after each yield.

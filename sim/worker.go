@@ -69,7 +69,7 @@ func (e *executor) decide() (p pick, ok bool) {
 		e.next = pick{}
 		return p, true
 	}
-	if e.viaDriver || e.host.Ready == 0 {
+	if e.viaDriver || e.host.Ready == 0 || e.cycle != nil {
 		return pick{}, false
 	}
 	p.task, p.err = e.schedule()

@@ -96,6 +96,7 @@ func Join(ctx context.Context, cur, t *Task) error {
 		panic("runtime: Join of a task that belongs to another runtime; join a simulated task only from its own simulation")
 	}
 	w := cur.Waiter(Reason{Op: "JoinHandle.Join", Task: t.id})
+	w.Data = t // for a simulation's cycles of waiting (Blockers)
 	t.mu.Lock()
 	if t.end.Or(endJoined)&endFinished != 0 {
 		t.mu.Unlock()
