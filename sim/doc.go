@@ -202,7 +202,9 @@
 //   - -sim.trace / WEFT_SIM_TRACE: write every run's trace into a
 //     directory ([WithTraceDir]);
 //   - -sim.strictreplay / WEFT_SIM_STRICTREPLAY: replay files exactly,
-//     failing at the first decision that no longer fits.
+//     failing at the first decision that no longer fits;
+//   - -sim.shrink / WEFT_SIM_SHRINK: time to spend shrinking a failure
+//     (10s), or off.
 //
 // The flags are defined only in test binaries of packages that import sim,
 // so pass knobs to go test ./... through the environment variables
@@ -252,6 +254,14 @@
 // in the failure report. They are not part of the hash.
 //
 // # Shrinking and fuzzing
+//
+// Test shrinks every failure a seed finds before it reports it: delta
+// debugging of the run's decisions (dropping chunks of them, lowering them
+// to 0) keeps each candidate that fails in the same way — the same error
+// type and message shape — in fewer steps. The report says "shrunk from A
+// to B steps", prints the shrunk schedule step by step, and the replay
+// file written is the shrunk run's. -sim.shrink / WEFT_SIM_SHRINK bounds
+// the time it takes ([DefaultShrinkTime]) or turns it off.
 //
 // [WithDecisions] lets another engine drive the decisions. Package
 // sim/simrapid draws them from pgregory.net/rapid, whose shrinker reduces a

@@ -20,6 +20,7 @@ type exploration struct {
 	opts    []Option
 	c       config
 	budget  time.Duration
+	shrink  time.Duration // the time to shrink a failure in; 0 is off
 	start   time.Time
 	horizon horizonEstimate // PCT's, measured by the first seed
 
@@ -154,12 +155,8 @@ func (x *exploration) conclude(dir string) {
 		// No replay file: a stuck task depends on the wall clock, and the
 		// run was abandoned before its decisions could be read.
 		t.Fatal(report(x.id, *res, x.tried, ""))
-	case res != nil:
-		if !res.recorded { // too long to have kept: run it again, recording all
-			again := Run(x.body, append(x.options(res.Seed), WithStrategy(res.Strategy), WithRecording())...)
-			res = &again
-		}
-		t.Fatal(report(x.id, *res, x.tried, writeReplay(t, dir, *res)))
+	case res != nil: // recorded whole if it was not, shrunk, written, reported
+		reportFailure(t, x.id, x.body, append(x.options(res.Seed), WithStrategy(res.Strategy)), *res, x.tried, dir, x.shrink)
 	case t.Failed():
 		t.Fatalf("sim: a run failed inside a task during parallel exploration (%d seeds); rerun without sim.Parallel to find its seed", x.tried)
 	case x.c.expectFailure:

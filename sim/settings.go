@@ -25,6 +25,7 @@ var (
 	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
 	_ = flag.String("sim.parallel", "", "explore seeds on this many goroutines (tests whose body allows it); env "+envParallel)
 	_ = flag.String("sim.trace", "", "write every run's trace (Perfetto JSON and an HTML timeline) into this directory; env "+envTrace)
+	_ = flag.String("sim.shrink", "", "time to spend shrinking a failure found by a seed (default 10s), or off; env "+envShrink)
 	_ = flag.Bool("sim.strictreplay", false, "replay files exactly, failing where the program no longer fits them (default: as regression inputs); env "+envStrict)
 )
 
@@ -40,6 +41,7 @@ const (
 	envParallel = "WEFT_SIM_PARALLEL"
 	envTrace    = "WEFT_SIM_TRACE"
 	envStrict   = "WEFT_SIM_STRICTREPLAY"
+	envShrink   = "WEFT_SIM_SHRINK"
 
 	// DefaultSeeds is how many seeds sim.Test explores by default.
 	DefaultSeeds = 100
@@ -58,7 +60,8 @@ type settings struct {
 	shard    shard
 	parallel int
 	traceDir string
-	strict   bool // -sim.strictreplay
+	strict   bool          // -sim.strictreplay
+	shrink   time.Duration // -sim.shrink: 0 the default, < 0 off
 }
 
 // Bounds of the knobs: a value outside them is an error, not a run that
@@ -164,6 +167,7 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 		knob("sim.parallel", envParallel, fmt.Sprintf("a goroutine count from 1 to %d", MaxParallel), count(&s.parallel, MaxParallel)),
 		knob("sim.trace", envTrace, "a directory for trace files", func(v string) error { s.traceDir = v; return nil }),
 		knob("sim.strictreplay", envStrict, "true or false", boolean(&s.strict)),
+		knob("sim.shrink", envShrink, "a positive duration such as 10s, on or off", func(v string) (err error) { s.shrink, err = parseShrink(v); return }),
 	}
 	for _, err := range errs {
 		if err != nil {
