@@ -185,9 +185,10 @@
 //   - -sim.seed / WEFT_SIM_SEED: run these seeds (N, A-B, comma-separated);
 //   - -sim.seeds / WEFT_SIM_SEEDS: how many seeds to run ([DefaultSeeds];
 //     1 to [MaxSeeds]);
-//   - -sim.strategy / WEFT_SIM_STRATEGY: fifo, random, pct, pct:DEPTH or
-//     pct:DEPTH:HORIZON ([ParseStrategy]; DEPTH up to [MaxPCTDepth],
-//     HORIZON up to [MaxPCTHorizon]);
+//   - -sim.strategy / WEFT_SIM_STRATEGY: fifo, random, pct, pct:DEPTH,
+//     pct:DEPTH:HORIZON or exhaustive:P ([ParseStrategy]; DEPTH up to
+//     [MaxPCTDepth], HORIZON up to [MaxPCTHorizon], P up to
+//     [MaxExhaustiveBound]);
 //   - -sim.explore / WEFT_SIM_EXPLORE: start from a fresh random seed
 //     instead of 1, and log it;
 //   - -sim.time / WEFT_SIM_TIME: explore for a wall-clock budget (30s); at
@@ -242,8 +243,8 @@
 // # Traces
 //
 // Beside the replay file of a failing seed, Test writes the run's trace:
-// seed-N-STRATEGY.trace.json, Chrome trace-event JSON for ui.perfetto.dev
-// or chrome://tracing ([Result.WriteTrace]), and seed-N-STRATEGY.html, a
+// seed-N-STRATEGY-DIGEST.trace.json, Chrome trace-event JSON for ui.perfetto.dev
+// or chrome://tracing ([Result.WriteTrace]), and seed-N-STRATEGY-DIGEST.html, a
 // self-contained timeline ([Result.WriteTimeline]). Both show a track per
 // task (named by runtime.SpawnNamed) grouped by netsim host, a slice per
 // step, instants for parks, wake-ups, spawns, aborts, exits, timers,
@@ -252,6 +253,17 @@
 // run for them; log records (package weftlog) and runtime.Note annotations
 // are among them, stamped with the step and virtual time, and are listed
 // in the failure report. They are not part of the hash.
+//
+// # Exhaustive exploration
+//
+// Under [Exhaustive](p) (-sim.strategy=exhaustive:P), Test runs every
+// schedule with at most p preemptions instead of seeds — iterative context
+// bounding: all schedules without a preemption, then with one, and so on —
+// and logs "explored N schedules with at most p preemptions, complete", or
+// fails with the first failing schedule (one with the fewest preemptions),
+// its schedule step by step and its replay file. Schedules are numbered in
+// the order explored, the same on every run, and -sim.seed=N with the
+// strategy runs schedule N: the replay line works as for seeds.
 //
 // # Shrinking and fuzzing
 //

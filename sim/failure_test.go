@@ -252,7 +252,7 @@ func TestReplayCommandQuotesSubtests(t *testing.T) {
 }
 
 func TestParseStrategyRoundTrip(t *testing.T) {
-	for _, s := range []sim.Strategy{sim.FIFO(), sim.Random(), sim.PCT(1), sim.PCT(4), sim.PCT(2).PCTHorizon(50)} {
+	for _, s := range []sim.Strategy{sim.FIFO(), sim.Random(), sim.PCT(1), sim.PCT(4), sim.PCT(2).PCTHorizon(50), sim.Exhaustive(0), sim.Exhaustive(3)} {
 		got, err := sim.ParseStrategy(s.String())
 		require.NoError(t, err)
 		assert.Equal(t, s, got)
@@ -260,7 +260,10 @@ func TestParseStrategyRoundTrip(t *testing.T) {
 	got, err := sim.ParseStrategy("pct")
 	require.NoError(t, err)
 	assert.Equal(t, sim.PCT(3), got)
-	for _, bad := range []string{"", "lifo", "pct:0", "pct:x", "pct:1:2:3", "fifo:2", "random:1"} {
+	got, err = sim.ParseStrategy("exhaustive")
+	require.NoError(t, err)
+	assert.Equal(t, sim.Exhaustive(2), got)
+	for _, bad := range []string{"", "lifo", "pct:0", "pct:x", "pct:1:2:3", "fifo:2", "random:1", "exhaustive:-1", "exhaustive:x", "exhaustive:1:2"} {
 		_, err := sim.ParseStrategy(bad)
 		assert.Error(t, err, bad)
 	}

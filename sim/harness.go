@@ -68,6 +68,10 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		}
 	}
 
+	if c.strategy.kind == kindExhaustive {
+		exploreExhaustively(t, id, body, opts, c.strategy.depth, s, dir)
+		return
+	}
 	ranges := s.seeds
 	switch {
 	case ranges != nil:

@@ -17,7 +17,7 @@ import (
 var (
 	_ = flag.String("sim.seed", "", "run only these seeds: N, A-B, or a comma-separated list (replays a failure); env "+envSeed)
 	_ = flag.String("sim.seeds", "", "number of seeds each sim.Test explores (default 100); env "+envSeeds)
-	_ = flag.String("sim.strategy", "", "scheduling strategy: fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON; env "+envStrategy)
+	_ = flag.String("sim.strategy", "", "scheduling strategy: fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON, exhaustive:PREEMPTIONS; env "+envStrategy)
 	_ = flag.Bool("sim.explore", false, "explore fresh random seeds instead of the stable default ones; env "+envExplore)
 	_ = flag.String("sim.replay", "", "replay this replay file only; env "+envReplay)
 	_ = flag.Bool("sim.checkdeterminism", false, "run every seed twice and compare the runs; env "+envCheck)

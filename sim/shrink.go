@@ -146,7 +146,7 @@ func reportFailure(t testing.TB, id testID, body func(context.Context) error, ru
 	var b strings.Builder
 	b.WriteString(report(id, res, tried, ""))
 	fmt.Fprintf(&b, "\nshrunk from %d to %d steps (%d runs in %v; -sim.shrink=off turns shrinking off): %v\n",
-		res.Steps, small.Steps, runs, time.Since(start).Round(time.Millisecond), small.Err)
+		res.Steps, small.Steps, runs, time.Since(start).Round(time.Millisecond), firstLine(small.Err))
 	fmt.Fprintf(&b, "shrunk schedule (%d steps):\n%s", small.Steps, small.Schedule())
 	if file != "" {
 		fmt.Fprintf(&b, "replay file: %s (the shrunk run; commit it to keep this failure as a regression test)\n", file)
@@ -181,4 +181,10 @@ func (s settings) shrinkBudget() time.Duration {
 		return DefaultShrinkTime
 	}
 	return s.shrink
+}
+
+// firstLine is the first line of err's message (a panic's stack follows).
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }

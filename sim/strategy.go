@@ -16,6 +16,7 @@ const (
 	kindRandom strategyKind = iota // the zero Strategy is Random
 	kindFIFO
 	kindPCT
+	kindExhaustive // exhaustive.go
 )
 
 // Strategy decides which runnable task runs next (S5). Every decision draws
@@ -95,14 +96,16 @@ func (s Strategy) PCTHorizon(steps int) Strategy {
 }
 
 // String returns the form ParseStrategy reads and -sim.strategy takes:
-// "fifo", "random", "pct:3" (depth 3, horizon measured) or "pct:3:500"
-// (depth 3, horizon 500).
+// "fifo", "random", "pct:3" (depth 3, horizon measured), "pct:3:500"
+// (depth 3, horizon 500) or "exhaustive:2" (at most 2 preemptions).
 //
 //go:norace
 func (s Strategy) String() string {
 	switch s.kind {
 	case kindFIFO:
 		return "fifo"
+	case kindExhaustive:
+		return fmt.Sprintf("exhaustive:%d", s.depth)
 	case kindPCT:
 		if s.horizon != 0 {
 			return fmt.Sprintf("pct:%d:%d", s.depth, s.horizon)
@@ -112,13 +115,14 @@ func (s Strategy) String() string {
 	return "random"
 }
 
-// ParseStrategy reads the form String writes. "pct" alone means pct:3.
+// ParseStrategy reads the form String writes. "pct" alone means pct:3,
+// "exhaustive" alone exhaustive:2.
 //
 //go:norace
 func ParseStrategy(v string) (Strategy, error) {
 	parts := strings.Split(strings.ToLower(strings.TrimSpace(v)), ":")
 	bad := func(why string) (Strategy, error) {
-		return Strategy{}, fmt.Errorf("sim: bad strategy %q: %s; want fifo, random, pct, pct:DEPTH or pct:DEPTH:HORIZON (DEPTH 1..%d, HORIZON 1..%d)", v, why, MaxPCTDepth, MaxPCTHorizon)
+		return Strategy{}, fmt.Errorf("sim: bad strategy %q: %s; want fifo, random, pct, pct:DEPTH, pct:DEPTH:HORIZON or exhaustive:PREEMPTIONS (DEPTH 1..%d, HORIZON 1..%d, PREEMPTIONS 0..%d)", v, why, MaxPCTDepth, MaxPCTHorizon, MaxExhaustiveBound)
 	}
 	switch parts[0] {
 	case "fifo", "random":
@@ -149,6 +153,22 @@ func ParseStrategy(v string) (Strategy, error) {
 			}
 		}
 		return s, nil
+	case "exhaustive":
+		if len(parts) > 2 {
+			return bad("too many parameters")
+		}
+		p := DefaultExhaustiveBound
+		if len(parts) == 2 {
+			n, err := strconv.Atoi(parts[1])
+			if err != nil || n < 0 {
+				return bad(fmt.Sprintf("%q is not a preemption bound >= 0", parts[1]))
+			}
+			if n > MaxExhaustiveBound {
+				return bad(fmt.Sprintf("preemption bound %d is more than %d", n, MaxExhaustiveBound))
+			}
+			p = n
+		}
+		return Exhaustive(p), nil
 	}
 	return bad("unknown strategy")
 }
@@ -170,6 +190,8 @@ func (s Strategy) newQueue(dec *decider) runQueue {
 	switch s.kind {
 	case kindFIFO:
 		return &fifoQueue{}
+	case kindExhaustive:
+		return &exhaustiveQueue{dec: dec, bound: s.depth}
 	case kindPCT:
 		q := &pctQueue{dec: dec, depth: s.depth}
 		for range s.depth - 1 {
