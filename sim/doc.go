@@ -254,6 +254,15 @@
 // are among them, stamped with the step and virtual time, and are listed
 // in the failure report. They are not part of the hash.
 //
+// # Sometimes assertions
+//
+// runtime.Sometimes(ctx, cond, name) and runtime.Reachable(ctx, name) state
+// that some run should get there (with cond true): a leader change, a
+// retry. At the end of an exploration Test logs (go test -v) each named
+// assertion with how many runs reached and hit it, and with
+// [RequireSometimes] fails the test when one was never hit — a seed sweep
+// that never took the path that matters says so.
+//
 // # Exhaustive exploration
 //
 // Under [Exhaustive](p) (-sim.strategy=exhaustive:P), Test runs every

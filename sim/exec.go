@@ -75,6 +75,7 @@ type executor struct {
 	probeAt    eventProbe                            // the stack at cfg.stackAt (determinism check)
 	cycle      []*kernel.Task                        // a cycle of waiting found, to report (cycles.go)
 	edges      []*kernel.Task                        // checkCycle's buffer
+	sometimes  map[string]bool                       // runtime.Sometimes: name -> hit (look-ups only)
 }
 
 //go:norace

@@ -198,7 +198,7 @@ func exploreSchedules(body func(context.Context) error, opts []Option, bound int
 // numbered from 1 in the order explored, which is the same on every run:
 // -sim.seed=N checks schedule N only, which is what the replay line
 // gives.
-func exploreExhaustively(t testing.TB, id testID, body func(context.Context) error, opts []Option, bound int, s settings, dir string) {
+func exploreExhaustively(t testing.TB, id testID, body func(context.Context) error, opts []Option, bound int, s settings, dir string, cov *coverage) {
 	t.Helper()
 	var deadline time.Time
 	if s.budget > 0 {
@@ -215,6 +215,7 @@ func exploreExhaustively(t testing.TB, id testID, body func(context.Context) err
 		if s.seeds != nil && !inAny(s.seeds, res.Seed) {
 			return res.Seed < last
 		}
+		cov.add(res)
 		if res.Err != nil || t.Failed() {
 			bad, failedIn = res, b
 			return false

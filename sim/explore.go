@@ -16,6 +16,7 @@ import (
 type exploration struct {
 	t       testing.TB
 	id      testID
+	cov     *coverage // runtime.Sometimes and Reachable, over the runs
 	body    func(context.Context) error
 	opts    []Option
 	c       config
@@ -52,6 +53,7 @@ func (x *exploration) strategy() Strategy {
 // ran counts a run towards the summary and hands it to OnResult.
 func (x *exploration) ran(res Result) {
 	x.tried++
+	x.cov.add(res)
 	x.steps += res.Steps
 	x.elapsed += res.Elapsed
 	if x.hashes == nil {

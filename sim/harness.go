@@ -68,8 +68,14 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		}
 	}
 
+	cov := &coverage{}
+	defer func() {
+		if !t.Failed() {
+			cov.finish(t, c)
+		}
+	}()
 	if c.strategy.kind == kindExhaustive {
-		exploreExhaustively(t, id, body, opts, c.strategy.depth, s, dir)
+		exploreExhaustively(t, id, body, opts, c.strategy.depth, s, dir, cov)
 		return
 	}
 	ranges := s.seeds
@@ -87,7 +93,7 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 	if s.budget > 0 && s.seeds == nil { // a budget, not a count, ends the run
 		ranges[0].hi = ^uint64(0)
 	}
-	x := exploration{t: t, id: id, body: body, opts: opts, c: c, budget: s.budget, shrink: s.shrinkBudget(), start: time.Now()}
+	x := exploration{t: t, id: id, cov: cov, body: body, opts: opts, c: c, budget: s.budget, shrink: s.shrinkBudget(), start: time.Now()}
 	seeds := seedsOf(ranges, s.shard)
 	check := s.check || c.checkDeterminism
 	if s.traceDir != "" {

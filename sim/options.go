@@ -36,9 +36,11 @@ type config struct {
 	perturb          bool   // yield the processor at every step (determinism check)
 	stackAt          uint64 // capture a stack at this event, counted from 1 (determinism check)
 	parallel         int
-	viaDriver        bool   // every step through the driver: no handoff (tests)
-	waitSites        bool   // park events record the wait's call site
-	traceDir         string // sim.Test writes every run's trace here
+	viaDriver        bool     // every step through the driver: no handoff (tests)
+	waitSites        bool     // park events record the wait's call site
+	traceDir         string   // sim.Test writes every run's trace here
+	requireSometimes bool     // RequireSometimes
+	expectSometimes  []string // ... these
 }
 
 // Defaults of the options below.

@@ -58,6 +58,9 @@ type Result struct {
 	// drift is where a lenient replay first left its recording (nil: it
 	// followed it exactly).
 	drift *DivergenceError
+	// sometimes are the runtime.Sometimes assertions the run evaluated,
+	// and whether each held once.
+	sometimes map[string]bool
 
 	cfg config
 }
@@ -126,6 +129,7 @@ func Run(f func(ctx context.Context) error, opts ...Option) Result {
 		failAt:     failAt,
 		recorded:   e.dec.record && !e.dec.overflow,
 		drift:      e.dec.drift,
+		sometimes:  e.sometimes,
 		cfg:        e.cfg,
 		Seed:       e.cfg.seed,
 		Strategy:   e.cfg.strategy,
