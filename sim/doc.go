@@ -194,7 +194,9 @@
 //   - -sim.time / WEFT_SIM_TIME: explore for a wall-clock budget (30s); at
 //     least one seed runs, however small the budget;
 //   - -sim.shard / WEFT_SIM_SHARD: K/N, the seeds s with s mod N = K-1, so
-//     that N CI jobs split the seeds exactly;
+//     that N CI jobs split the seeds exactly; N alone takes K-1 from
+//     JOB_COMPLETION_INDEX, the index a Kubernetes Indexed Job gives each
+//     pod (an error if it is missing or out of range);
 //   - -sim.parallel / WEFT_SIM_PARALLEL: explore on several goroutines (see
 //     [Parallel]; 1 to [MaxParallel]);
 //   - -sim.checkdeterminism / WEFT_SIM_CHECKDETERMINISM: run each seed twice

@@ -22,7 +22,7 @@ var (
 	_ = flag.String("sim.replay", "", "replay this replay file only; env "+envReplay)
 	_ = flag.Bool("sim.checkdeterminism", false, "run every seed twice and compare the runs; env "+envCheck)
 	_ = flag.String("sim.time", "", "explore for this wall-clock budget (e.g. 30s) instead of a seed count; env "+envTime)
-	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N); env "+envShard)
+	_ = flag.String("sim.shard", "", "run only shard K of N of the seeds (K/N; N alone takes K-1 from "+envJobIndex+"); env "+envShard)
 	_ = flag.String("sim.parallel", "", "explore seeds on this many goroutines (tests whose body allows it); env "+envParallel)
 	_ = flag.String("sim.trace", "", "write every run's trace (Perfetto JSON and an HTML timeline) into this directory; env "+envTrace)
 	_ = flag.String("sim.shrink", "", "time to spend shrinking a failure found by a seed (default 10s), or off; env "+envShrink)
@@ -163,7 +163,8 @@ func parseSettings(lookup lookupFunc) (settings, error) {
 			s.budget = d
 			return nil
 		}),
-		knob("sim.shard", envShard, "K/N with 1 <= K <= N", func(v string) (err error) { s.shard, err = parseShard(v); return }),
+		knob("sim.shard", envShard, "K/N with 1 <= K <= N, or N alone with the index in "+envJobIndex,
+			func(v string) (err error) { s.shard, err = parseShardIndexed(v, lookup); return }),
 		knob("sim.parallel", envParallel, fmt.Sprintf("a goroutine count from 1 to %d", MaxParallel), count(&s.parallel, MaxParallel)),
 		knob("sim.trace", envTrace, "a directory for trace files", func(v string) error { s.traceDir = v; return nil }),
 		knob("sim.strictreplay", envStrict, "true or false", boolean(&s.strict)),

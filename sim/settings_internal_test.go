@@ -75,7 +75,7 @@ func TestParseSettingsRejectsBadInput(t *testing.T) {
 		{"negative time", map[string]string{"sim.time": "-1s"}, `not positive`},
 		{"shard past N", map[string]string{"sim.shard": "3/2"}, `sim: -sim.shard="3/2": not a shard; want K/N with 1 <= K <= N`},
 		{"shard zero", map[string]string{"sim.shard": "0/2"}, `not a shard`},
-		{"shard without N", map[string]string{"sim.shard": "1"}, `not a shard`},
+		{"shard without K and no job index", map[string]string{"sim.shard": "1"}, `N alone names no shard: set JOB_COMPLETION_INDEX`},
 		{"parallel zero", map[string]string{"sim.parallel": "0"}, `want a goroutine count from 1 to 256`},
 		{"parallel huge", map[string]string{"sim.parallel": "1000000"}, `sim: -sim.parallel="1000000": out of range`},
 		{"empty flag", map[string]string{"sim.seeds": ""}, `sim: -sim.seeds is given but empty; want a seed count from 1 to 1000000000, or leave it unset`},
@@ -129,4 +129,34 @@ func TestShardsPartitionTheSeeds(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestParseSettings_ShardIndexFromTheJob(t *testing.T) {
+	tests := []struct {
+		name string
+		in   map[string]string
+		want shard
+		err  string
+	}{
+		{"K/N as given", map[string]string{envShard: "2/5", envJobIndex: "0"}, shard{2, 5}, ""},
+		{"N alone, index from the job", map[string]string{envShard: "4", envJobIndex: "3"}, shard{4, 4}, ""},
+		{"the first pod", map[string]string{"sim.shard": "4", envJobIndex: "0"}, shard{1, 4}, ""},
+		{"no index", map[string]string{envShard: "4"}, shard{}, "JOB_COMPLETION_INDEX to the shard's index 0..3"},
+		{"index out of range", map[string]string{envShard: "4", envJobIndex: "4"}, shard{}, `JOB_COMPLETION_INDEX="4" is not a shard index 0..3`},
+		{"bad index", map[string]string{envShard: "4", envJobIndex: "x"}, shard{}, "is not a shard index"},
+		{"bad count", map[string]string{envShard: "0", envJobIndex: "0"}, shard{}, "not a shard"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := parseSettings(lookupFrom(tc.in))
+			if tc.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.err)
+				assert.Regexp(t, `-sim\.shard=|WEFT_SIM_SHARD=`, err.Error(), "the error names the knob as it was given")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, s.shard)
+		})
+	}
 }
