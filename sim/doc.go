@@ -209,6 +209,10 @@
 //   - -sim.shrink / WEFT_SIM_SHRINK: time to spend shrinking a failure
 //     (10s), or off.
 //
+// On a terminal, a long exploration redraws a progress line every few
+// seconds (runs, runs per second, failures, time left) and erases it when
+// done; nothing is drawn when standard error is not a terminal.
+//
 // The flags are defined only in test binaries of packages that import sim,
 // so pass knobs to go test ./... through the environment variables
 // (WEFT_SIM_SEEDS=1000 go test ./...). The replay command names the

@@ -209,6 +209,8 @@ func exploreExhaustively(t testing.TB, id testID, body func(context.Context) err
 		last = max(last, r.hi)
 	}
 	start := time.Now()
+	prog := startProgress(t.Name(), 0, s.budget)
+	defer prog.end()
 	var bad Result
 	failedIn := -1
 	n, complete, err := exploreSchedules(body, opts, bound, deadline, func(res Result, b int) bool {
@@ -216,6 +218,7 @@ func exploreExhaustively(t testing.TB, id testID, body func(context.Context) err
 			return res.Seed < last
 		}
 		cov.add(res)
+		prog.ran(res.Err != nil)
 		if res.Err != nil || t.Failed() {
 			bad, failedIn = res, b
 			return false

@@ -17,6 +17,7 @@ type exploration struct {
 	t       testing.TB
 	id      testID
 	cov     *coverage // runtime.Sometimes and Reachable, over the runs
+	prog    *progress // the progress line (nil: none)
 	body    func(context.Context) error
 	opts    []Option
 	c       config
@@ -54,6 +55,7 @@ func (x *exploration) strategy() Strategy {
 func (x *exploration) ran(res Result) {
 	x.tried++
 	x.cov.add(res)
+	x.prog.ran(res.Err != nil)
 	x.steps += res.Steps
 	x.elapsed += res.Elapsed
 	if x.hashes == nil {

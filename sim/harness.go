@@ -100,6 +100,15 @@ func Test(t testing.TB, f func(ctx context.Context), opts ...Option) {
 		c.traceDir = s.traceDir
 	}
 	x.c = c
+	var total uint64 // the seeds to run, for the progress line's estimate
+	if s.budget == 0 {
+		for _, r := range ranges {
+			total += r.hi - r.lo + 1
+		}
+		total /= max(s.shard.n, 1)
+	}
+	x.prog = startProgress(t.Name(), total, s.budget)
+	defer x.prog.end()
 	for seed := range seeds { // the first seed may measure PCT's horizon
 		if res, ok := x.horizon.probe(c.strategy, seed, body, opts); ok && (res.Err != nil || t.Failed()) {
 			x.tried, x.failure = 1, &res
