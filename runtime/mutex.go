@@ -63,8 +63,8 @@ func (m *Mutex) Lock(ctx context.Context) error {
 		return nil
 	}
 	w := cur.Waiter(kernel.Reason{Op: "Mutex.Lock", Task: idOf(m.holder)})
+	m.waiters.PushBack(w)    // first: it catches a ctx used by two tasks
 	w.Data = (*mutexWait)(m) // for a simulation's cycles of waiting
-	m.waiters.PushBack(w)
 	m.mu.Unlock()
 	err := cur.Executor().Park(ctx, w) // see kernel.LeaveQueue
 	if err == nil {

@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,28 +55,28 @@ func TestCycle_ReportedTheMomentItFormsBesideARunningTask(t *testing.T) {
 			return []runtime.TaskID{x.ID(), y.ID()}, 20 * time.Millisecond
 		}},
 		{"two tasks joining each other", func(ctx context.Context) ([]runtime.TaskID, time.Duration) {
-			var y *runtime.JoinHandle[int]
+			var y atomic.Pointer[runtime.JoinHandle[int]] // set after x is spawned
 			x := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 				_ = clock.Sleep(ctx, 5*time.Millisecond)
-				return y.Join(ctx)
+				return y.Load().Join(ctx)
 			})
-			y = runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return x.Join(ctx) })
-			return []runtime.TaskID{x.ID(), y.ID()}, 5 * time.Millisecond
+			y.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) { return x.Join(ctx) }))
+			return []runtime.TaskID{x.ID(), y.Load().ID()}, 5 * time.Millisecond
 		}},
 		{"a Mutex holder joining its waiter", func(ctx context.Context) ([]runtime.TaskID, time.Duration) {
 			var m runtime.Mutex
-			var w *runtime.JoinHandle[int]
+			var w atomic.Pointer[runtime.JoinHandle[int]] // set after h is spawned
 			h := runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 				_ = m.Lock(ctx)
 				defer m.Unlock()
 				_ = clock.Sleep(ctx, 3*time.Millisecond)
-				return w.Join(ctx)
+				return w.Load().Join(ctx)
 			})
-			w = runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
+			w.Store(runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
 				_ = clock.Sleep(ctx, time.Millisecond)
 				return 0, m.Lock(ctx) // waits for h, which is not waiting yet
-			})
-			return []runtime.TaskID{h.ID(), w.ID()}, 3 * time.Millisecond
+			}))
+			return []runtime.TaskID{h.ID(), w.Load().ID()}, 3 * time.Millisecond
 		}},
 		{"a task locking a Mutex it holds", func(ctx context.Context) ([]runtime.TaskID, time.Duration) {
 			var m runtime.Mutex

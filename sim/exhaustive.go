@@ -27,6 +27,8 @@ import (
 //
 // Under Run, Exhaustive(p) takes one schedule: a random one with at most p
 // preemptions. p must be >= 0.
+//
+//go:norace
 func Exhaustive(p int) Strategy {
 	if p < 0 {
 		panic("sim: Exhaustive bound must be >= 0; Exhaustive(0) runs every schedule without preemption")
@@ -57,8 +59,10 @@ type exhaustiveQueue struct {
 	goesOn  bool         // ... and its step ended runnable: it yielded
 }
 
+//go:norace
 func (q *exhaustiveQueue) len() int { return len(q.runq) }
 
+//go:norace
 func (q *exhaustiveQueue) push(t *kernel.Task) {
 	// A task requeued by its own step (granted before parking) has no
 	// waiter; one woken after parking has.
@@ -68,6 +72,7 @@ func (q *exhaustiveQueue) push(t *kernel.Task) {
 	q.runq = append(q.runq, t)
 }
 
+//go:norace
 func (q *exhaustiveQueue) yield(t *kernel.Task) {
 	q.goesOn = t == q.running
 	q.runq = append(q.runq, t)
@@ -75,8 +80,11 @@ func (q *exhaustiveQueue) yield(t *kernel.Task) {
 
 // preempt requeues the running task at a scheduling point that need not
 // wait: letting it go on is the first option, as after a yield.
+//
+//go:norace
 func (q *exhaustiveQueue) preempt(t *kernel.Task) { q.yield(t) }
 
+//go:norace
 func (q *exhaustiveQueue) pick(uint64) *kernel.Task {
 	cur := -1
 	if q.goesOn {
@@ -129,6 +137,7 @@ type explorer struct {
 
 type choice struct{ n, c int }
 
+//go:norace
 func (x *explorer) IntN(n int) int {
 	c := 0
 	if i := len(x.points); i < len(x.prefix) {
@@ -143,10 +152,14 @@ func (x *explorer) IntN(n int) int {
 }
 
 // Uint64 is 0: timers due at the same instant fire in a fixed order.
+//
+//go:norace
 func (x *explorer) Uint64() uint64 { return 0 }
 
 // next returns the prefix of the run after the one that x drove, in
 // depth-first order, and false once the tree is done.
+//
+//go:norace
 func (x *explorer) next() ([]choice, bool) {
 	for i := len(x.points) - 1; i >= 0; i-- {
 		if p := x.points[i]; p.c+1 < p.n {
@@ -165,6 +178,8 @@ var errNotDeterministic = errors.New("sim: the body is not deterministic: a deci
 // and its preemptions until visit returns false. It returns how many
 // schedules it ran and whether that was all of them (not stopped by visit
 // or the deadline, zero for none).
+//
+//go:norace
 func exploreSchedules(body func(context.Context) error, opts []Option, bound int, deadline time.Time,
 	visit func(Result, int) bool) (n int, complete bool, err error) {
 	for b := 0; b <= bound; b++ {
@@ -198,6 +213,8 @@ func exploreSchedules(body func(context.Context) error, opts []Option, bound int
 // numbered from 1 in the order explored, which is the same on every run:
 // -sim.seed=N checks schedule N only, which is what the replay line
 // gives.
+//
+//go:norace
 func exploreExhaustively(t testing.TB, id testID, body func(context.Context) error, opts []Option, bound int, s settings, dir string, cov *coverage) {
 	t.Helper()
 	var deadline time.Time

@@ -26,6 +26,8 @@ type progress struct {
 // startProgress starts the line for the named test, exploring total runs
 // (0: unknown) or for budget (0: none), on standard error if it is a
 // terminal; nil otherwise. A nil *progress counts nothing.
+//
+//go:norace
 func startProgress(name string, total uint64, budget time.Duration) *progress {
 	if fi, err := os.Stderr.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		return nil
@@ -33,6 +35,7 @@ func startProgress(name string, total uint64, budget time.Duration) *progress {
 	return startProgressOn(os.Stderr, progressEvery, name, total, budget)
 }
 
+//go:norace
 func startProgressOn(w io.Writer, every time.Duration, name string, total uint64, budget time.Duration) *progress {
 	p := &progress{stop: make(chan struct{})}
 	start := time.Now()
@@ -57,6 +60,8 @@ func startProgressOn(w io.Writer, every time.Duration, name string, total uint64
 }
 
 // line is the progress line after elapsed.
+//
+//go:norace
 func (p *progress) line(name string, elapsed time.Duration, total uint64, budget time.Duration) string {
 	runs := p.runs.Load()
 	rate := float64(runs) / max(elapsed.Seconds(), 1e-9)
@@ -71,6 +76,8 @@ func (p *progress) line(name string, elapsed time.Duration, total uint64, budget
 }
 
 // ran counts a run.
+//
+//go:norace
 func (p *progress) ran(failed bool) {
 	if p == nil {
 		return
@@ -82,6 +89,8 @@ func (p *progress) ran(failed bool) {
 }
 
 // end erases the line and stops drawing.
+//
+//go:norace
 func (p *progress) end() {
 	if p == nil {
 		return

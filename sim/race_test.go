@@ -196,7 +196,7 @@ func TestRaceDetector(t *testing.T) {
 			case p.racy:
 				m := seed.FindStringSubmatch(out)
 				if err == nil || m == nil || !strings.Contains(out, "failure: the race detector reported a DATA RACE") ||
-					!strings.Contains(out, "replay: go test -race -run '^TestRaceProgram$' -sim.seed="+m[1]) {
+					!strings.Contains(out, "replay: go test -race github.com/weftsim/weft/sim -run '^TestRaceProgram$' -sim.seed="+m[1]) {
 					t.Fatalf("the race is not traced to a seed and its replay (err %v):\n%s", err, out)
 				}
 				again, _ := runRaceChild(t, name)

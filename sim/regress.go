@@ -25,6 +25,8 @@ import (
 // options offered, a raw draw stands for a choice (and a choice for a raw
 // draw) as it is, and past the recording's end every decision is 0, the
 // first option. The first such decision is noted as the run's drift.
+//
+//go:norace
 func (d *decider) reinterpret(n int) uint64 {
 	want, at := Decision{N: -1}, d.pos
 	if d.pos < len(d.replay) {
@@ -45,6 +47,8 @@ func (d *decider) reinterpret(n int) uint64 {
 
 // asInput returns options that run the decisions leniently (see
 // reinterpret), recording the decisions the run takes.
+//
+//go:norace
 func asInput(decisions []Decision) Option {
 	if decisions == nil {
 		decisions = []Decision{}
@@ -59,6 +63,8 @@ func asInput(decisions []Decision) Option {
 // exact replay) and fails t if it cannot be read, if the failure it
 // recorded (or another) happens, if it was recorded by another test, or,
 // when strict, if the run diverges from it. A run that passes says in the log whether it followed the file.
+//
+//go:norace
 func replayInput(t testing.TB, file string, body func(context.Context) error, opts []Option, strict bool, id testID) {
 	t.Helper()
 	data, err := os.ReadFile(file)
@@ -96,6 +102,8 @@ func replayInput(t testing.TB, file string, body func(context.Context) error, op
 }
 
 // followed says how a replay went along its file.
+//
+//go:norace
 func followed(res Result, r *Replay) string {
 	switch {
 	case res.drift != nil:
@@ -111,6 +119,8 @@ func followed(res Result, r *Replay) string {
 // strategy and a digest of the other settings that shape a run (limits,
 // start, S17's relaxation), so that runs of one test with other settings
 // keep files of their own instead of overwriting each other's.
+//
+//go:norace
 func replayName(res Result) string {
 	h := fnv.New32a()
 	c := res.cfg

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,7 +21,7 @@ import (
 func counters(fixed bool) func(tb testing.TB) func(ctx context.Context) {
 	return func(tb testing.TB) func(ctx context.Context) {
 		return func(ctx context.Context) {
-			counter := 0
+			var counter atomic.Int64 // atomic: the bug is the lost update, not a data race
 			var mu runtime.Mutex
 			var wg runtime.WaitGroup
 			for range 3 {
@@ -29,14 +30,14 @@ func counters(fixed bool) func(tb testing.TB) func(ctx context.Context) {
 						_ = mu.Lock(ctx)
 						defer mu.Unlock()
 					}
-					v := counter
+					v := counter.Load()
 					runtime.YieldNow(ctx)
-					counter = v + 1
+					counter.Store(v + 1)
 				})
 			}
 			_ = wg.Wait(ctx)
-			if counter != 3 {
-				tb.Fatalf("lost update: counter = %d", counter)
+			if n := counter.Load(); n != 3 {
+				tb.Fatalf("lost update: counter = %d", n)
 			}
 		}
 	}

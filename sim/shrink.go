@@ -41,6 +41,8 @@ type shrinker struct {
 
 // shrinkFailure returns the smallest failing run it finds within budget,
 // starting from res (recorded whole), and how many runs it took.
+//
+//go:norace
 func shrinkFailure(body func(context.Context) error, run []Option, res Result, budget time.Duration) (Result, int) {
 	s := &shrinker{body: body, run: run, shape: failureShape(res.Err), best: res, deadline: time.Now().Add(budget)}
 	for s.pass() {
@@ -54,6 +56,8 @@ func shrinkFailure(body func(context.Context) error, run []Option, res Result, b
 }
 
 // pass tries every candidate once and reports whether one was kept.
+//
+//go:norace
 func (s *shrinker) pass() bool {
 	kept := false
 	for size := len(s.best.Decisions) / 2; size >= 1; size /= 2 {
@@ -86,10 +90,13 @@ func (s *shrinker) pass() bool {
 	return kept
 }
 
+//go:norace
 func (s *shrinker) late() bool { return time.Now().After(s.deadline) }
 
 // try runs the candidate decisions and keeps the run if it fails the same
 // way in fewer steps (or as many, with fewer decisions).
+//
+//go:norace
 func (s *shrinker) try(cand []Decision) bool {
 	s.runs++
 	limit := func(c *config) { c.stepLimit = 2*s.best.Steps + 100 } // a candidate may livelock
@@ -107,6 +114,8 @@ func (s *shrinker) try(cand []Decision) bool {
 // failureShape is what two failures must share to be the same failure:
 // the error's type and the first line of its message with every run of
 // digits (task IDs, counts, times) as one '#'.
+//
+//go:norace
 func failureShape(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	var b strings.Builder
@@ -129,6 +138,8 @@ func failureShape(err error) string {
 // reportFailure reports the failing run res of sim.Test: it records the
 // run whole if it was not, shrinks it (unless shrinking is off), writes the
 // replay file (of the shrunk run) and fails t with the report.
+//
+//go:norace
 func reportFailure(t testing.TB, id testID, body func(context.Context) error, run []Option, res Result, tried int, dir string, shrink time.Duration) {
 	t.Helper()
 	if !res.recorded { // too long to have kept: run it again, recording all
@@ -158,6 +169,8 @@ func reportFailure(t testing.TB, id testID, body func(context.Context) error, ru
 
 // parseShrink reads -sim.shrink: a positive duration, on (the default) or
 // off.
+//
+//go:norace
 func parseShrink(v string) (time.Duration, error) {
 	switch strings.ToLower(v) {
 	case "on", "true":
@@ -173,6 +186,8 @@ func parseShrink(v string) (time.Duration, error) {
 }
 
 // shrinkBudget is the time to spend shrinking a failure; 0 is off.
+//
+//go:norace
 func (s settings) shrinkBudget() time.Duration {
 	switch {
 	case s.shrink < 0:
@@ -184,6 +199,8 @@ func (s settings) shrinkBudget() time.Duration {
 }
 
 // firstLine is the first line of err's message (a panic's stack follows).
+//
+//go:norace
 func firstLine(err error) string {
 	line, _, _ := strings.Cut(err.Error(), "\n")
 	return line

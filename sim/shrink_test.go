@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,10 +25,11 @@ import (
 // before, but a random schedule runs them a lot.
 func noisyLostUpdate(tb testing.TB) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		counter, done := 0, false
+		var counter atomic.Int64 // atomics: the bug is the lost update, not a data race
+		var done atomic.Bool
 		for range 10 {
 			runtime.Spawn(ctx, func(ctx context.Context) (int, error) {
-				for !done {
+				for !done.Load() {
 					runtime.YieldNow(ctx)
 				}
 				return 0, nil
@@ -36,15 +38,15 @@ func noisyLostUpdate(tb testing.TB) func(ctx context.Context) {
 		var wg runtime.WaitGroup
 		for range 2 {
 			wg.Go(ctx, func(ctx context.Context) {
-				v := counter
+				v := counter.Load()
 				runtime.YieldNow(ctx)
-				counter = v + 1
+				counter.Store(v + 1)
 			})
 		}
 		_ = wg.Wait(ctx)
-		done = true
-		if counter != 2 {
-			tb.Fatalf("lost update: counter = %d", counter)
+		done.Store(true)
+		if n := counter.Load(); n != 2 {
+			tb.Fatalf("lost update: counter = %d", n)
 		}
 	}
 }

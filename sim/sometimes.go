@@ -9,6 +9,8 @@ import (
 )
 
 // Sometimes records an evaluation of runtime.Sometimes in the run.
+//
+//go:norace
 func (e *executor) Sometimes(name string, hit bool) {
 	if e.sometimes == nil {
 		e.sometimes = map[string]bool{}
@@ -20,6 +22,8 @@ func (e *executor) Sometimes(name string, hit bool) {
 // Reachable) assertion was never hit by any run of its exploration: each
 // of names, which the summary lists even if no run reached them, or with
 // no names every assertion that some run evaluated.
+//
+//go:norace
 func RequireSometimes(names ...string) Option {
 	return func(c *config) {
 		c.requireSometimes = true
@@ -37,6 +41,7 @@ type coverage struct {
 	hit     map[string]int
 }
 
+//go:norace
 func (c *coverage) add(r Result) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -54,6 +59,8 @@ func (c *coverage) add(r Result) {
 
 // finish logs the summary (go test -v) and fails t if the config requires
 // an assertion that no run hit.
+//
+//go:norace
 func (c *coverage) finish(t testing.TB, cfg config) {
 	t.Helper()
 	c.mu.Lock()

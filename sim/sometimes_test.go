@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,16 +16,17 @@ import (
 // lose an update, some do not; one path is never taken.
 func racyPair(testing.TB) func(ctx context.Context) {
 	return func(ctx context.Context) {
-		counter := 0
+		var n atomic.Int64 // atomic: updates are lost by the order, not by a data race
 		var wg runtime.WaitGroup
 		for range 2 {
 			wg.Go(ctx, func(ctx context.Context) {
-				v := counter
+				v := n.Load()
 				runtime.YieldNow(ctx)
-				counter = v + 1
+				n.Store(v + 1)
 			})
 		}
 		_ = wg.Wait(ctx)
+		counter := n.Load()
 		runtime.Sometimes(ctx, counter == 1, "an update was lost")
 		runtime.Sometimes(ctx, counter == 3, "an update counted twice")
 		if counter == 2 {
