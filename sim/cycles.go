@@ -43,17 +43,25 @@ func waitsFor(t *kernel.Task, buf []*kernel.Task) []*kernel.Task {
 }
 
 // checkCycle looks for a cycle of waiting through t, which has just
-// parked, and keeps it for the scheduler to report. The common case —
-// t waits for tasks that are not stuck themselves — allocates nothing.
+// parked, and keeps it for the scheduler to report. A search reuses the
+// executor's buffers: a park allocates nothing, even when the tasks t
+// waits for are parked themselves (a Mutex's holder waiting for the
+// tasks queued on it, say, each of which parks and searches).
 //
 //go:norace
 func (e *executor) checkCycle(t *kernel.Task) {
 	if e.cycle != nil || !stuckFor(t) {
 		return
 	}
-	e.edges = waitsFor(t, e.edges[:0])
+	s := &e.search
+	if kernel.RaceEnabled {
+		// A grown buffer copies what another task's goroutine wrote,
+		// which the race detector would see: a race build starts afresh.
+		*s = cycleSearch{}
+	}
+	s.edges = waitsFor(t, s.edges[:0])
 	deeper := false
-	for _, y := range e.edges {
+	for _, y := range s.edges {
 		if y == t {
 			e.cycle = []*kernel.Task{t}
 			return
@@ -63,36 +71,45 @@ func (e *executor) checkCycle(t *kernel.Task) {
 	if !deeper {
 		return
 	}
-	// A depth-first search for a path back to t, each task entered once.
-	type frame struct {
-		task  *kernel.Task
-		edges []*kernel.Task
-	}
-	edges := make([]*kernel.Task, len(e.edges))
-	for i, y := range e.edges { // element by element: a bulk copy is seen by the race detector
-		edges[i] = y
-	}
-	path := []frame{{t, edges}}
-	seen := []*kernel.Task{t}
-	for len(path) > 0 {
-		top := &path[len(path)-1]
-		if len(top.edges) == 0 {
-			path = path[:len(path)-1]
+	// A depth-first search for a path back to t, each task entered once;
+	// a frame's edges are s.edges[next:end].
+	s.path = append(s.path[:0], cycleFrame{t, 0, len(s.edges)})
+	s.seen = append(s.seen[:0], t)
+	for len(s.path) > 0 {
+		top := &s.path[len(s.path)-1]
+		if top.next == top.end {
+			s.path = s.path[:len(s.path)-1]
 			continue
 		}
-		y := top.edges[0]
-		top.edges = top.edges[1:]
+		y := s.edges[top.next]
+		top.next++
 		if y == t {
-			for _, f := range path {
+			for _, f := range s.path {
 				e.cycle = append(e.cycle, f.task)
 			}
 			return
 		}
-		if stuckFor(y) && !contains(seen, y) {
-			seen = append(seen, y)
-			path = append(path, frame{y, waitsFor(y, nil)})
+		if stuckFor(y) && !contains(s.seen, y) {
+			s.seen = append(s.seen, y)
+			from := len(s.edges)
+			s.edges = waitsFor(y, s.edges)
+			s.path = append(s.path, cycleFrame{y, from, len(s.edges)})
 		}
 	}
+}
+
+// cycleSearch is checkCycle's buffers, kept from one park to the next.
+type cycleSearch struct {
+	edges []*kernel.Task // every entered task's edges, one after another
+	path  []cycleFrame
+	seen  []*kernel.Task
+}
+
+// cycleFrame is a task on the search's path, with the edges not followed
+// yet.
+type cycleFrame struct {
+	task      *kernel.Task
+	next, end int
 }
 
 //go:norace

@@ -74,7 +74,7 @@ type executor struct {
 	cleanup    bool                                  // dropping everything after the watchdog gave up
 	probeAt    eventProbe                            // the stack at cfg.stackAt (determinism check)
 	cycle      []*kernel.Task                        // a cycle of waiting found, to report (cycles.go)
-	edges      []*kernel.Task                        // checkCycle's buffer
+	search     cycleSearch                           // checkCycle's buffers
 	sometimes  map[string]bool                       // runtime.Sometimes: name -> hit (look-ups only)
 }
 

@@ -24,6 +24,9 @@ type worker struct {
 	// dead is set once a task on the worker called runtime.Goexit: its
 	// goroutine is ending (see TaskGoexited).
 	dead bool
+	// over is set once the worker's goroutine has ended, its tasks done
+	// and the idle workers enough (keepIdle).
+	over bool
 	// g is the worker's goroutine (kernel.Goroutine): a caller elsewhere
 	// is not the task it runs (S64).
 	g uintptr
@@ -220,11 +223,26 @@ func (e *executor) leave(w *worker) {
 		// passes on to whoever stops it: a goroutine of its own.
 		go w.stop()
 		e.coros--
+	case w.over:
+		e.coros--
 	case w.task == nil:
 		// Its tasks ended (the last one perhaps started inline).
 		e.workers = append(e.workers, w)
 	}
 }
+
+// maxIdle bounds the idle workers kept for new tasks. A worker whose task
+// ends beyond them ends its goroutine at once: when a shutdown drops a
+// million parked tasks, each goroutine ends as its task does (one switch
+// there and one back) instead of waiting, with its stack, to be stopped
+// at the end (two more).
+const maxIdle = 256
+
+// keepIdle reports whether a worker whose tasks have ended should wait,
+// idle, for a new task, rather than end.
+//
+//go:norace
+func (e *executor) keepIdle() bool { return len(e.workers) < maxIdle }
 
 // workerOf returns t's coroutine, taking an idle one (or a new one) for a
 // task that has not started yet.

@@ -24,6 +24,10 @@ func (e *executor) newWorker() *worker {
 				e.ended(w, t)
 				w.task = e.inline(w)
 			}
+			if !e.keepIdle() {
+				w.over = true // see leave
+				return
+			}
 			if !yield(struct{}{}) {
 				return
 			}
