@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // inSim runs f as the root task of a simulation without limits and
 // returns its scheduling steps.
-func inSim(b *testing.B, f func(ctx context.Context) error) uint64 {
+func inSim(b testing.TB, f func(ctx context.Context) error) uint64 {
 	b.Helper()
 	res := sim.Run(f, sim.WithStepLimit(0), sim.WithTimeLimit(0), sim.WithStrategy(sim.FIFO()), sim.WithTrace(0))
 	if res.Err != nil {
@@ -33,7 +33,7 @@ func perStep(b *testing.B, steps uint64, units int, name string) {
 }
 
 // inProd runs f on a production runtime.
-func inProd(b *testing.B, f func(ctx context.Context) error) {
+func inProd(b testing.TB, f func(ctx context.Context) error) {
 	b.Helper()
 	rt := runtime.New()
 	defer rt.Shutdown()

@@ -116,19 +116,28 @@ type parkDrop struct {
 	peak       uint64 // heap and stack in use with every task parked
 }
 
-func (p *parkDrop) report(b *testing.B, runs []parkDrop, n int) {
-	var park, drop time.Duration
-	var peak uint64
+// reportParkDrop reports the medians of runs, measured with n tasks:
+// the time per task of each phase and of both, the memory in use with
+// every task parked (per task and in all) and the process's peak
+// resident memory.
+func reportParkDrop(b *testing.B, runs []freshResult, n int) {
+	var park, drop, both, peak, rss []float64
 	for _, r := range runs {
-		park += r.park
-		drop += r.drop
-		peak = max(peak, r.peak)
+		park = append(park, float64(r.Park.Nanoseconds())/float64(n))
+		drop = append(drop, float64(r.Drop.Nanoseconds())/float64(n))
+		both = append(both, float64((r.Park+r.Drop).Nanoseconds())/float64(n))
+		peak = append(peak, float64(r.Peak))
+		rss = append(rss, float64(r.MaxRSS))
 	}
-	k := float64(len(runs) * n)
-	b.ReportMetric(float64(park.Nanoseconds())/k, "ns-park/task")
-	b.ReportMetric(float64(drop.Nanoseconds())/k, "ns-drop/task")
-	b.ReportMetric(float64(peak)/float64(n), "peak-B/task")
-	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
+	b.ReportMetric(median(park), "ns-park/task")
+	b.ReportMetric(median(drop), "ns-drop/task")
+	b.ReportMetric(median(both), "ns-both/task")
+	p := median(peak)
+	b.ReportMetric(p/float64(n), "peak-B/task")
+	b.ReportMetric(p/(1<<20), "peak-MiB")
+	if r := median(rss); r > 0 {
+		b.ReportMetric(r/(1<<20), "maxRSS-MiB")
+	}
 }
 
 // parkDropSim parks n tasks, a third each on a Mutex the root holds, a
@@ -216,34 +225,28 @@ func parkDropGoroutines(n int, m *parkDrop) {
 
 // BenchmarkScaleParkDrop parks n tasks (on a Mutex, a Chan and a Sleep, a
 // third each) and shuts the simulation down, which drops them; beside it,
-// n goroutines parked the same way and released. It reports the time per
-// task of each phase and the memory in use with all of them parked.
+// n goroutines parked the same way and released. Each measurement runs in
+// a process of its own (fresh_test.go). It reports the time per task of
+// each phase and the memory in use with all of them parked.
 func BenchmarkScaleParkDrop(b *testing.B) {
 	for _, n := range scaleSizes(10_000) {
-		b.Run(fmt.Sprintf("sim/n=%d", n), func(b *testing.B) {
-			var runs []parkDrop
+		benchParkDrop(b, n)
+	}
+}
+
+// BenchmarkParkDropMillion is BenchmarkScaleParkDrop at a million tasks,
+// whatever -scale.max says: a user's many-clients test at its largest.
+func BenchmarkParkDropMillion(b *testing.B) { benchParkDrop(b, 1_000_000) }
+
+// benchParkDrop runs the simulated and the goroutine side with n tasks.
+func benchParkDrop(b *testing.B, n int) {
+	for _, v := range []string{"sim", "goroutines"} {
+		b.Run(fmt.Sprintf("%s/n=%d", v, n), func(b *testing.B) {
+			var runs []freshResult
 			for range b.N {
-				var m parkDrop
-				var end time.Time
-				f := parkDropSim(n, &m)
-				inSim(b, func(ctx context.Context) error {
-					err := f(ctx)
-					end = time.Now()
-					return err
-				})
-				m.drop = time.Since(end)
-				runs = append(runs, m)
+				runs = append(runs, inFresh(b, "parkdrop-"+v, n))
 			}
-			(&parkDrop{}).report(b, runs, n)
-		})
-		b.Run(fmt.Sprintf("goroutines/n=%d", n), func(b *testing.B) {
-			var runs []parkDrop
-			for range b.N {
-				var m parkDrop
-				parkDropGoroutines(n, &m)
-				runs = append(runs, m)
-			}
-			(&parkDrop{}).report(b, runs, n)
+			reportParkDrop(b, runs, n)
 		})
 	}
 }

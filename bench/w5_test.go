@@ -3,6 +3,7 @@ package bench_test
 import (
 	"context"
 	goruntime "runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -21,18 +22,18 @@ func inUse() uint64 {
 	return m.HeapInuse + m.StackInuse
 }
 
-// w5Run parks w5Tasks tasks on one Notify, measures, then releases them.
-func w5Run(report func(bytes uint64)) func(ctx context.Context) error {
+// w5Run parks n tasks on one Notify, measures, then releases them.
+func w5Run(n int, report func(bytes uint64)) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		var n runtime.Notify
+		var wake runtime.Notify
 		var parked runtime.WaitGroup
 		var done runtime.WaitGroup
 		before := inUse()
-		parked.Add(w5Tasks)
-		for range w5Tasks {
+		parked.Add(n)
+		for range n {
 			done.Go(ctx, func(ctx context.Context) {
 				parked.Done()
-				_ = n.Wait(ctx)
+				_ = wake.Wait(ctx)
 			})
 		}
 		if err := parked.Wait(ctx); err != nil {
@@ -40,23 +41,23 @@ func w5Run(report func(bytes uint64)) func(ctx context.Context) error {
 		}
 		runtime.YieldNow(ctx) // let the last ones reach their Wait
 		report(inUse() - before)
-		n.NotifyAll()
+		wake.NotifyAll()
 		for range 2 {
 			runtime.YieldNow(ctx)
 		}
-		for range w5Tasks {
-			n.NotifyOne() // any task not yet waiting takes a permit
+		for range n {
+			wake.NotifyOne() // any task not yet waiting takes a permit
 		}
 		return done.Wait(ctx)
 	}
 }
 
-func w5Goroutines(report func(bytes uint64)) {
+func w5Goroutines(n int, report func(bytes uint64)) {
 	release := make(chan struct{})
 	var parked, done sync.WaitGroup
 	before := inUse()
-	parked.Add(w5Tasks)
-	for range w5Tasks {
+	parked.Add(n)
+	for range n {
 		done.Go(func() {
 			parked.Done()
 			<-release
@@ -68,32 +69,27 @@ func w5Goroutines(report func(bytes uint64)) {
 	done.Wait()
 }
 
+// BenchmarkW5Parked measures each executor in processes of its own
+// (fresh_test.go): b.N of them, one after another, each parking w5Tasks
+// tasks once.
 func BenchmarkW5Parked(b *testing.B) {
-	var bytes uint64
-	report := func(v uint64) { bytes = v }
-	metric := func(b *testing.B) { b.ReportMetric(float64(bytes)/w5Tasks, "bytes/task") }
-	b.Run("sim", func(b *testing.B) {
-		for range b.N {
-			inSim(b, w5Run(report))
-		}
-		metric(b)
-	})
-	b.Run("prod", func(b *testing.B) {
-		for range b.N {
-			inProd(b, w5Run(report))
-		}
-		metric(b)
-	})
-	b.Run("goroutines", func(b *testing.B) {
-		for range b.N {
-			w5Goroutines(report)
-		}
-		metric(b)
-	})
-	b.Run("synctest", func(b *testing.B) {
-		for range b.N {
-			inBubble(b, func() { w5Goroutines(report) })
-		}
-		metric(b)
-	})
+	for _, v := range []string{"sim", "prod", "goroutines", "synctest"} {
+		b.Run(v, func(b *testing.B) {
+			var bytes []float64
+			for range b.N {
+				bytes = append(bytes, float64(inFresh(b, "w5-"+v, w5Tasks).Peak)/w5Tasks)
+			}
+			b.ReportMetric(median(bytes), "bytes/task")
+		})
+	}
+}
+
+// median returns the median of xs, which it sorts.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
