@@ -22,7 +22,7 @@ import (
 // simulator column measured 3.23 KiB per task on its first run and 2.72 on
 // its second; plain goroutines parked 4.9 µs each in a fresh process and
 // 1.9 after a simulation). BenchmarkW5Parked, BenchmarkScaleParkDrop and
-// BenchmarkParkDropMillion therefore run each measurement in a new process
+// BenchmarkScaleMillionParkDrop therefore run each measurement in a new process
 // of the test binary (TestFreshChild), one after another, so the sides of a
 // comparison are measured alike within one `go test -bench` run.
 

@@ -234,9 +234,9 @@ func BenchmarkScaleParkDrop(b *testing.B) {
 	}
 }
 
-// BenchmarkParkDropMillion is BenchmarkScaleParkDrop at a million tasks,
+// BenchmarkScaleMillionParkDrop is BenchmarkScaleParkDrop at a million tasks,
 // whatever -scale.max says: a user's many-clients test at its largest.
-func BenchmarkParkDropMillion(b *testing.B) { benchParkDrop(b, 1_000_000) }
+func BenchmarkScaleMillionParkDrop(b *testing.B) { benchParkDrop(b, 1_000_000) }
 
 // benchParkDrop runs the simulated and the goroutine side with n tasks.
 func benchParkDrop(b *testing.B, n int) {
