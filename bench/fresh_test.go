@@ -99,7 +99,9 @@ func TestFreshChild(t *testing.T) {
 		slices.Sort(names)
 		t.Fatalf("%s=%q: want NAME:N, N a task count and NAME one of %s", freshEnv, spec, strings.Join(names, ", "))
 	}
-	out, err := json.Marshal(run(t, n))
+	r := run(t, n)
+	r.MaxRSS = maxRSS()
+	out, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,6 @@ func inFresh(b *testing.B, name string, n int) freshResult {
 			if err := json.Unmarshal([]byte(rest), &r); err != nil {
 				b.Fatalf("the measurement %s of %d tasks: %v in %q", name, n, err, rest)
 			}
-			r.MaxRSS = maxRSS(cmd.ProcessState)
 			return r
 		}
 	}
