@@ -131,7 +131,7 @@ func (e *executor) cycleError() *DeadlockError {
 	for i, t := range e.cycle {
 		next := e.cycle[(i+1)%len(e.cycle)]
 		b := BlockedTask{ID: t.ID(), Op: t.Sim.Waiter.Reason.Op, WaitsFor: next.ID(), SpawnedAt: funcLocation(t.SpawnFunc)}
-		if w, ok := t.Sim.Worker.(*worker); ok {
+		if w := taskWorker(t); w != nil {
 			b.Stack = e.ownStack(w)
 		}
 		d.Tasks = append(d.Tasks, b)

@@ -93,8 +93,8 @@ func (p *eventProbe) capture(e *executor, next *kernel.Task) {
 	if t == nil || t.Finished() {
 		t = next
 	}
-	w, ok := t.Sim.Worker.(*worker)
-	if !ok || t.Sim.State == stNew {
+	w := taskWorker(t)
+	if w == nil || t.Sim.State == stNew {
 		p.stack = fmt.Sprintf("task %d, not started yet; spawned at %s", t.ID(), funcLocation(t.SpawnFunc))
 		return
 	}

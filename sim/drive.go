@@ -137,7 +137,7 @@ func (e *executor) deadlock() error {
 		if w := t.Sim.Waiter; w != nil {
 			b.Op, b.WaitsFor = w.Reason.Op, w.Reason.Task
 		}
-		if w, ok := t.Sim.Worker.(*worker); ok {
+		if w := taskWorker(t); w != nil {
 			b.Stack = e.ownStack(w)
 		}
 		d.Tasks = append(d.Tasks, b)

@@ -113,7 +113,7 @@ func (e *executor) Virtual() bool { return true }
 //go:norace
 func (e *executor) Current() *kernel.Task {
 	t := e.current
-	if t != nil && onGoroutine(t.Sim.Worker.(*worker)) {
+	if t != nil && onGoroutine(taskWorker(t)) {
 		return t
 	}
 	if e.foreignCaller() {
@@ -191,7 +191,7 @@ func (e *executor) event(k EventKind, t *kernel.Task, other kernel.TaskID, op st
 //go:norace
 func (e *executor) checkCaller(t *kernel.Task, what string) *worker {
 	if t == e.current { // only this executor's tasks are ever current
-		if w := t.Sim.Worker.(*worker); onGoroutine(w) {
+		if w := taskWorker(t); onGoroutine(w) {
 			return w
 		}
 	}
@@ -218,7 +218,7 @@ func (e *executor) Spawn(ctx context.Context, spawner, t *kernel.Task, body kern
 	if spawner.Host() != e.outside.Host() {
 		panic("sim: Spawn with a ctx of another runtime; use the ctx your task was given")
 	}
-	if e.running && !e.inFire && (spawner != e.current || !onGoroutine(spawner.Sim.Worker.(*worker))) {
+	if e.running && !e.inFire && (spawner != e.current || !onGoroutine(taskWorker(spawner))) {
 		if e.foreignCaller() {
 			e.foreign("Spawn")
 		}

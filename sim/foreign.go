@@ -54,7 +54,7 @@ func (e *executor) foreignCaller() bool {
 		return e.closed && g != e.harness && !e.simGoroutine(g)
 	}
 	if t := e.current; t != nil {
-		if w, ok := t.Sim.Worker.(*worker); ok && w.g == g {
+		if w := taskWorker(t); w != nil && w.g == g {
 			return false
 		}
 	}
@@ -74,7 +74,7 @@ func (e *executor) simGoroutine(g uintptr) bool {
 		}
 	}
 	for t := e.live.Front(); t != nil; t = t.Next() {
-		if w, ok := t.Sim.Worker.(*worker); ok && w.g == g {
+		if w := taskWorker(t); w != nil && w.g == g {
 			return true
 		}
 	}
@@ -140,7 +140,7 @@ func (e *executor) countBaseline() { e.baseline = goruntime.NumGoroutine() - e.c
 //
 //go:norace
 func (e *executor) CheckUnwind(t *kernel.Task) {
-	if w, ok := t.Sim.Worker.(*worker); ok && onGoroutine(w) {
+	if w := taskWorker(t); w != nil && onGoroutine(w) {
 		return
 	}
 	e.wrongCaller(t, "a dropped task's call")

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"unsafe"
+
 	"github.com/weftsim/weft/internal/kernel"
 )
 
@@ -31,6 +33,11 @@ type worker struct {
 	// is not the task it runs (S64).
 	g uintptr
 }
+
+// taskWorker returns the worker running t, or nil.
+//
+//go:norace
+func taskWorker(t *kernel.Task) *worker { return (*worker)(t.Sim.Worker) }
 
 // maxDepth bounds how many coroutines are resumed one inside another: the
 // driver resumes a task, whose goroutine may resume one more (handoff).
@@ -109,7 +116,7 @@ func (e *executor) inline(w *worker) *kernel.Task {
 			e.neverStarted(t)
 			continue
 		}
-		t.Sim.Worker = w
+		t.Sim.Worker = unsafe.Pointer(w)
 		e.start(t)
 		return t
 	}
@@ -126,7 +133,7 @@ func (e *executor) inline(w *worker) *kernel.Task {
 //
 //go:norace
 func (e *executor) switchOut(t *kernel.Task) {
-	w := t.Sim.Worker.(*worker)
+	w := taskWorker(t)
 	for x := e.pickFor(t); x != t; x = e.pickFor(t) {
 		if x != nil { // resume x from this goroutine (handoff)
 			w.hosting = true
@@ -168,7 +175,7 @@ func (e *executor) pickFor(t *kernel.Task) *kernel.Task {
 		e.start(t)
 		return t
 	}
-	if x == nil || e.depth >= maxDepth || x.Sim.State != stNew && x.Sim.Worker.(*worker).hosting {
+	if x == nil || e.depth >= maxDepth || x.Sim.State != stNew && taskWorker(x).hosting {
 		e.next = p
 		return nil
 	}
@@ -250,7 +257,7 @@ func (e *executor) keepIdle() bool { return len(e.workers) < maxIdle }
 //go:norace
 func (e *executor) workerOf(t *kernel.Task) *worker {
 	if t.Sim.State != stNew {
-		return t.Sim.Worker.(*worker)
+		return taskWorker(t)
 	}
 	var w *worker
 	if n := len(e.workers); n > 0 {
@@ -260,7 +267,7 @@ func (e *executor) workerOf(t *kernel.Task) *worker {
 		w = e.newWorker()
 	}
 	w.task = t
-	t.Sim.Worker = w
+	t.Sim.Worker = unsafe.Pointer(w)
 	return w
 }
 
@@ -286,7 +293,7 @@ func (e *executor) start(t *kernel.Task) {
 //
 //go:norace
 func (e *executor) TaskGoexited(t *kernel.Task) {
-	w := t.Sim.Worker.(*worker)
+	w := taskWorker(t)
 	e.ended(w, t)
 	w.dead = true
 	w.yield(struct{}{})

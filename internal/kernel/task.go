@@ -160,10 +160,10 @@ type SimState struct {
 	// Spawned is set when the task spawns and cleared at its next step:
 	// a Spawn right after a Spawn is no scheduling point (see OpSpawn).
 	Spawned bool
-	Watch   int32   // position in the ctx watch list, or -1
-	Prio    uint64  // PCT priority (production: the task's goroutine, SetGoroutine)
-	Waiter  *Waiter // what the task is parked on
-	Worker  any     // the coroutine running the task
+	Watch   int32          // position in the ctx watch list, or -1
+	Prio    uint64         // PCT priority (production: the task's goroutine, SetGoroutine)
+	Waiter  *Waiter        // what the task is parked on
+	Worker  unsafe.Pointer // the coroutine running the task (sim's *worker)
 }
 
 // Host is an executor as its tasks see it. Each executor makes one and its
