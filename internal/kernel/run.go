@@ -56,7 +56,10 @@ type GoexitHandler interface {
 // Finish records t's outcome, wakes its joiners and tells its Completer.
 // Executors call it for tasks that never start, too.
 func Finish(t *Task, o Outcome, err error, p *PanicInfo) {
-	t.outcome, t.err, t.panic = o, err, p
+	t.outcome = o
+	if err != nil || p != nil {
+		t.ending = &ending{err, p}
+	}
 	if t.end.Or(endFinished)&endJoined != 0 {
 		t.mu.Lock()
 		t.joiners.WakeAll()

@@ -109,8 +109,7 @@ type Task struct {
 	// function literal, the line of the Spawn call.
 	SpawnFunc uintptr
 
-	err     error
-	panic   *PanicInfo
+	ending  *ending // how the task ended, if with an error or a panic
 	joiners WaitQueue
 
 	// Scratch caches a primitive's per-wait record (a channel operation's
@@ -121,10 +120,13 @@ type Task struct {
 	// member into its Group's, if it has one.
 	next, prev *Task
 	member     *member
+}
 
-	// Executor-private: production. wake is made on first use, so a task
-	// that never waits allocates none.
-	wake chan struct{} // a token for each wait another party ended
+// ending is what a task that ended with an error or a panic left: most
+// end with neither, and their records keep one pointer, not three words.
+type ending struct {
+	err   error
+	panic *PanicInfo
 }
 
 // joinLock guards a task's joiners; a simulated task's record leaves it
@@ -242,7 +244,10 @@ func (t *Task) Result(peek bool) (Outcome, error, *PanicInfo) {
 	if !peek && t.mu.off {
 		t.observed = true
 	}
-	return t.outcome, t.err, t.panic
+	if e := t.ending; e != nil {
+		return t.outcome, e.err, e.panic
+	}
+	return t.outcome, nil, nil
 }
 
 // Observed reports whether some Join saw the task's outcome; it is kept in

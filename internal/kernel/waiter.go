@@ -72,21 +72,18 @@ func (w *Waiter) Init(t *Task, r Reason) {
 func (w *Waiter) bind(t *Task) {
 	w.Task = t
 	w.lead = w
-	w.ch = nil
-	if t == nil || t.mu.off { // no task, or a simulation: no tokens
-		return
-	}
-	if !t.IsTask() {
+	switch {
+	case t == nil || t.mu.off: // no task, or a simulation: no tokens
+		w.ch = nil
+	case !t.IsTask():
 		w.ch = make(chan struct{}, 1)
-		return
+	case w.ch == nil:
+		// w is t's own waiter, whose channel is the task's wake channel
+		// (its Select cases share it, AbortWait sends on it). Only the
+		// task itself waits with its binding, so this lazy initialisation
+		// has one writer; the first wait publishes it (waitState.open).
+		w.ch = make(chan struct{}, 2) // see AbortWait
 	}
-	// Only the task itself waits with its binding, so this lazy
-	// initialisation has one writer; the first wait publishes it
-	// (waitState.open).
-	if t.wake == nil {
-		t.wake = make(chan struct{}, 2) // see AbortWait
-	}
-	w.ch = t.wake
 }
 
 // AbortWait ends the current generation of production task t's waiter and
@@ -113,7 +110,7 @@ func (t *Task) AbortWait() bool {
 			return false
 		}
 		if s.shared.CompareAndSwap(g, (g+1)|abortMark) {
-			t.wake <- struct{}{}
+			t.waiter.ch <- struct{}{}
 			return true
 		}
 	}

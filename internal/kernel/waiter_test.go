@@ -68,12 +68,12 @@ func TestAbortWaitLeavesNoTokenForALaterWait(t *testing.T) {
 
 	// The abort ends the wait the task parks on: one token.
 	w := task.Waiter(Reason{Op: "test"})
-	require.NotNil(t, task.wake)
+	require.NotNil(t, task.waiter.ch)
 	assert.True(t, task.AbortWait())
 	assert.False(t, w.Waiting())
-	assert.Len(t, task.wake, 1, "the abort's token")
+	assert.Len(t, task.waiter.ch, 1, "the abort's token")
 	assert.Nil(t, w.Settle(), "given up by the abort: nothing granted")
-	assert.Len(t, task.wake, 0, "Settle took the token")
+	assert.Len(t, task.waiter.ch, 0, "Settle took the token")
 
 	// The abort ends a wait the task has not opened: the next wait is a
 	// later generation, and taking its token takes the abort's too.
@@ -87,21 +87,21 @@ func TestAbortWaitLeavesNoTokenForALaterWait(t *testing.T) {
 	assert.False(t, a.TryWake(), "the group is already won")
 	go func() { lead.Chan() <- struct{}{} }() // ...and delivers a little later
 	assert.Same(t, &b, lead.Settle(), "Settle waits for the grant's token and names the winner")
-	assert.Len(t, task.wake, 0, "the abort's token was taken with it")
+	assert.Len(t, task.waiter.ch, 0, "the abort's token was taken with it")
 
 	// The wait is granted, then the abort ends the next one before the
 	// task took the grant's token: both tokens are taken at once.
 	w = task.Waiter(Reason{Op: "granted"})
 	require.True(t, w.TryWake())
-	task.wake <- struct{}{}
+	task.waiter.ch <- struct{}{}
 	assert.True(t, task.AbortWait())
 	w.Await()
-	assert.Len(t, task.wake, 0)
+	assert.Len(t, task.waiter.ch, 0)
 	w = task.Waiter(Reason{Op: "after"})
 	assert.True(t, w.Waiting(), "the next wait is open")
 
 	assert.Nil(t, w.Settle(), "an open wait is simply given up")
-	assert.Len(t, task.wake, 0)
+	assert.Len(t, task.waiter.ch, 0)
 }
 
 // A wait's generation is what every party ends: a grant armed for an
