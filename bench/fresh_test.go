@@ -34,7 +34,7 @@ const freshPrefix = "weft-bench-fresh: "
 
 // freshResult is one child's measurement.
 type freshResult struct {
-	Park, Drop time.Duration // BenchmarkScaleParkDrop's phases
+	Park, Drop time.Duration // BenchmarkScaleParkDrop's phases: parking n tasks, then dropping or releasing them
 	Peak       uint64        // heap and stack in use with every task parked, above the start
 	MaxRSS     uint64        // the child's peak resident memory, in bytes (0 where unknown)
 }
@@ -42,22 +42,20 @@ type freshResult struct {
 // freshRuns are the measurements a child can make, by name; n is the
 // task count.
 var freshRuns = map[string]func(t *testing.T, n int) freshResult{
-	"parkdrop-sim": func(t *testing.T, n int) freshResult {
-		var m parkDrop
+	"parkdrop-sim": func(t *testing.T, n int) (r freshResult) {
 		var end time.Time
-		f := parkDropSim(n, &m)
+		f := parkDropSim(n, &r)
 		inSim(t, func(ctx context.Context) error {
 			err := f(ctx)
 			end = time.Now()
 			return err
 		})
-		m.drop = time.Since(end)
-		return m.result()
+		r.Drop = time.Since(end)
+		return r
 	},
-	"parkdrop-goroutines": func(_ *testing.T, n int) freshResult {
-		var m parkDrop
-		parkDropGoroutines(n, &m)
-		return m.result()
+	"parkdrop-goroutines": func(_ *testing.T, n int) (r freshResult) {
+		parkDropGoroutines(n, &r)
+		return r
 	},
 	"w5-sim": func(t *testing.T, n int) (r freshResult) {
 		inSim(t, w5Run(n, func(v uint64) { r.Peak = v }))
@@ -75,10 +73,6 @@ var freshRuns = map[string]func(t *testing.T, n int) freshResult{
 		synctest.Test(t, func(*testing.T) { w5Goroutines(n, func(v uint64) { r.Peak = v }) })
 		return r
 	},
-}
-
-func (m *parkDrop) result() freshResult {
-	return freshResult{Park: m.park, Drop: m.drop, Peak: m.peak}
 }
 
 // TestFreshChild is a child process's measurement (see freshEnv); without

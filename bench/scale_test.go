@@ -110,12 +110,6 @@ func BenchmarkScaleW3(b *testing.B) {
 	}
 }
 
-// parkDrop is one measurement of BenchmarkScaleParkDrop.
-type parkDrop struct {
-	park, drop time.Duration
-	peak       uint64 // heap and stack in use with every task parked
-}
-
 // reportParkDrop reports the medians of runs, measured with n tasks:
 // the time per task of each phase and of both, the memory in use with
 // every task parked (per task and in all) and the process's peak
@@ -143,7 +137,7 @@ func reportParkDrop(b *testing.B, runs []freshResult, n int) {
 // parkDropSim parks n tasks, a third each on a Mutex the root holds, a
 // Chan nobody sends on and an hour's Sleep, then returns from the root:
 // the simulation's shutdown drops them all (S16).
-func parkDropSim(n int, m *parkDrop) func(ctx context.Context) error {
+func parkDropSim(n int, m *freshResult) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		var mu runtime.Mutex
 		if err := mu.Lock(ctx); err != nil {
@@ -175,15 +169,15 @@ func parkDropSim(n int, m *parkDrop) func(ctx context.Context) error {
 			return err
 		}
 		runtime.YieldNow(ctx) // the last one reaches its wait
-		m.park = time.Since(start)
-		m.peak = inUse() - base
+		m.Park = time.Since(start)
+		m.Peak = inUse() - base
 		return nil
 	}
 }
 
 // parkDropGoroutines parks n goroutines the same way (a sync.Mutex, a
 // channel, a timer) and releases them.
-func parkDropGoroutines(n int, m *parkDrop) {
+func parkDropGoroutines(n int, m *freshResult) {
 	var mu sync.Mutex
 	mu.Lock()
 	c := make(chan int)
@@ -213,14 +207,14 @@ func parkDropGoroutines(n int, m *parkDrop) {
 	}
 	parked.Wait()
 	goruntime.Gosched()
-	m.park = time.Since(start)
-	m.peak = inUse() - base
+	m.Park = time.Since(start)
+	m.Peak = inUse() - base
 	start = time.Now()
 	mu.Unlock()
 	close(c)
 	close(release)
 	done.Wait()
-	m.drop = time.Since(start)
+	m.Drop = time.Since(start)
 }
 
 // BenchmarkScaleParkDrop parks n tasks (on a Mutex, a Chan and a Sleep, a
