@@ -78,7 +78,7 @@ func (th *timerHeap) push(tm *kernel.Timer, when time.Duration, tie uint64) {
 		slot = uint32(len(th.slots))
 		th.slots = append(th.slots, tm)
 	}
-	tm.Seq = uint64(slot)
+	tm.Slot = slot
 	tm.Pending = true
 	if th.h == nil {
 		th.h = make([]timerEntry, heapRoot, 64)
@@ -96,7 +96,7 @@ func (th *timerHeap) remove(tm *kernel.Timer) bool {
 		return false
 	}
 	tm.Pending = false
-	th.slots[tm.Seq] = nil
+	th.slots[tm.Slot] = nil
 	th.live--
 	th.stale++
 	if th.stale > 1024 && th.stale > th.live {

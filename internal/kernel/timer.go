@@ -17,7 +17,7 @@ type Timer struct {
 	lead *Waiter
 
 	// Executor-private.
-	Seq     uint64 // simulation: the slot of its entry in the timer heap
+	Slot    uint32 // simulation: the slot its timer-heap entry names
 	Pending bool   // simulation: started, not yet fired or stopped
 	// virtual (Wake's mode) sits here, where Pending leaves room: a
 	// production timer firing late must not read the waiter's own word to
