@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/weftsim/weft/internal/golden"
-	"github.com/weftsim/weft/sim"
 )
 
 // TestGolden_EventLogs keeps the demonstration's event logs for a few
@@ -13,19 +11,9 @@ import (
 // under testdata/golden/lostupdate/: a change of scheduling or of the
 // event format shows up as a diff (regenerate: scripts/update-golden.sh).
 func TestGolden_EventLogs(t *testing.T) {
-	tests := []struct {
-		name    string
-		deposit Deposit
-		seed    uint64
-	}{
-		{"racy-seed-5", depositRacy, 5},
-		{"racy-seed-1", depositRacy, 1},
-		{"fixed-seed-5", depositFixed, 5},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := sim.Run(bank(tt.deposit), append(options(tt.seed), sim.WithTrace(sim.TestTraceSize))...)
-			golden.Check(t, fmt.Sprintf("lostupdate/%s.txt", tt.name), golden.EventLog(res))
-		})
-	}
+	golden.CheckEventLogs(t, "lostupdate", []golden.Run{
+		{Name: "racy-seed-5", Body: bank(depositRacy), Options: options(5)},
+		{Name: "racy-seed-1", Body: bank(depositRacy), Options: options(1)},
+		{Name: "fixed-seed-5", Body: bank(depositFixed), Options: options(5)},
+	})
 }

@@ -1,8 +1,11 @@
 package golden
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"testing"
 
 	"github.com/weftsim/weft/sim"
 )
@@ -31,4 +34,25 @@ func EventLog(res sim.Result) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// A Run is a simulation whose event log a golden file keeps: Body run
+// with Options, under Name.
+type Run struct {
+	Name    string
+	Body    func(ctx context.Context) error
+	Options []sim.Option
+}
+
+// CheckEventLogs runs each of runs as a subtest, keeping every event
+// (sim.TestTraceSize), and checks its EventLog against
+// testdata/golden/<dir>/<name>.txt.
+func CheckEventLogs(t *testing.T, dir string, runs []Run) {
+	t.Helper()
+	for _, r := range runs {
+		t.Run(r.Name, func(t *testing.T) {
+			opts := append(slices.Clip(r.Options), sim.WithTrace(sim.TestTraceSize))
+			Check(t, dir+"/"+r.Name+".txt", EventLog(sim.Run(r.Body, opts...)))
+		})
+	}
 }
