@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -51,24 +50,16 @@ func TestRegister_ServesWithinABoundOnceTheSwarmEndsAndTheNetworkHeals(t *testin
 		res := sim.Run(func(ctx context.Context) error {
 			n := netsim.New(ctx)
 			defer n.Close()
-			var replicas []*netsim.Host
-			var addrs []net.Addr
-			for i := range 3 {
-				h := n.AddHost(fmt.Sprintf("r%d", i+1))
-				h.Start(ctx, replica(&disk{}))
-				replicas = append(replicas, h)
-				addrs = append(addrs, &net.UDPAddr{IP: h.IP(), Port: port})
-			}
+			replicas, addrs := startReplicas(ctx, n)
 			sctx, stop := context.WithCancel(ctx)
 			defer stop()
 			mix := n.Swarm(sctx, replicas...)
 			ch := n.AddHost("client").Context(ctx)
-			pc, err := netsim.ListenPacket(ch, "udp", ":0")
+			c, err := newClient(ch, addrs)
 			if err != nil {
 				return err
 			}
-			defer pc.Close()
-			c := &client{pc: pc, replicas: addrs}
+			defer c.pc.Close()
 			for v := 1; v <= 10; v++ { // under faults: anything may fail
 				if err := clock.Sleep(ch, 100*time.Millisecond); err != nil {
 					return err

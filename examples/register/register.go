@@ -126,28 +126,44 @@ func (c *client) read(ctx context.Context, quorum int) (int, error) {
 	return best, nil
 }
 
+// startReplicas starts the register's three replicas on hosts of n and
+// returns the hosts and the replicas' addresses.
+func startReplicas(ctx context.Context, n *netsim.Network) ([]*netsim.Host, []net.Addr) {
+	var replicas []*netsim.Host
+	var addrs []net.Addr
+	for i := range 3 {
+		h := n.AddHost(fmt.Sprintf("r%d", i+1))
+		h.Start(ctx, replica(&disk{}))
+		replicas = append(replicas, h)
+		addrs = append(addrs, &net.UDPAddr{IP: h.IP(), Port: port})
+	}
+	return replicas, addrs
+}
+
+// newClient returns a client of the replicas at addrs on a socket of the
+// host whose ctx is ch; the caller closes c.pc.
+func newClient(ch context.Context, addrs []net.Addr) (*client, error) {
+	pc, err := netsim.ListenPacket(ch, "udp", ":0")
+	if err != nil {
+		return nil, err
+	}
+	return &client{pc: pc, replicas: addrs}, nil
+}
+
 // Scenario runs the register under swarm faults and returns an error if a
 // read returned a version older than the last completed write.
 func Scenario(bug bool) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		n := netsim.New(ctx)
 		defer n.Close()
-		var replicas []*netsim.Host
-		var addrs []net.Addr
-		for i := range 3 {
-			h := n.AddHost(fmt.Sprintf("r%d", i+1))
-			h.Start(ctx, replica(&disk{}))
-			replicas = append(replicas, h)
-			addrs = append(addrs, &net.UDPAddr{IP: h.IP(), Port: port})
-		}
+		replicas, addrs := startReplicas(ctx, n)
 		n.Swarm(ctx, replicas...)
 		ch := n.AddHost("client").Context(ctx)
-		pc, err := netsim.ListenPacket(ch, "udp", ":0")
+		c, err := newClient(ch, addrs)
 		if err != nil {
 			return err
 		}
-		defer pc.Close()
-		c := &client{pc: pc, replicas: addrs}
+		defer c.pc.Close()
 		quorum := 2
 		if bug {
 			quorum = 1
