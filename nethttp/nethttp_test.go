@@ -130,6 +130,16 @@ func simServer(ctx context.Context, t *testing.T, latency time.Duration) (*netsi
 	return n, srv, cli, ln, sctx
 }
 
+// serve runs nethttp.Serve on ln with handler in a task of its own
+// under ctx; stop ends it.
+func serve(ctx context.Context, ln net.Listener) (served *runtime.JoinHandle[struct{}], stop context.CancelFunc) {
+	ctx, stop = context.WithCancel(ctx)
+	served = runtime.Spawn(ctx, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, nethttp.Serve(ctx, ln, handler())
+	})
+	return served, stop
+}
+
 func TestSim_KeepAliveExchangeUnderLatency(t *testing.T) {
 	sim.Test(t, keepAliveExchange(t))
 }
@@ -145,10 +155,7 @@ func keepAliveExchange(t *testing.T) func(ctx context.Context) {
 	return func(ctx context.Context) {
 		n, _, cli, ln, sctx := simServer(ctx, t, 5*time.Millisecond)
 		defer n.Close()
-		sctx, stop := context.WithCancel(sctx)
-		served := runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, nethttp.Serve(ctx, ln, handler())
-		})
+		served, stop := serve(sctx, ln)
 		tr := &nethttp.Transport{}
 		c := &http.Client{Transport: tr}
 		cctx := cli.Context(ctx)
@@ -167,11 +174,8 @@ func TestSim_DateHeaderIsVirtualTime(t *testing.T) {
 	sim.Test(t, func(ctx context.Context) {
 		n, _, cli, ln, sctx := simServer(ctx, t, time.Millisecond)
 		defer n.Close()
-		sctx, stop := context.WithCancel(sctx)
+		_, stop := serve(sctx, ln)
 		defer stop()
-		runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, nethttp.Serve(ctx, ln, handler())
-		})
 		require.NoError(t, clock.Sleep(ctx, 90*time.Minute))
 		req, _ := http.NewRequestWithContext(cli.Context(ctx), "GET", "http://server/header", nil)
 		resp, err := (&http.Client{Transport: &nethttp.Transport{}}).Do(req)
@@ -196,11 +200,8 @@ func TestSim_RequestAcrossPartitionFailsWithDeadlineInVirtualTime(t *testing.T) 
 				sim.Test(t, func(ctx context.Context) {
 					n, srv, cli, ln, sctx := simServer(ctx, t, time.Millisecond)
 					defer n.Close()
-					sctx, stop := context.WithCancel(sctx)
+					_, stop := serve(sctx, ln)
 					defer stop()
-					runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-						return struct{}{}, nethttp.Serve(ctx, ln, handler())
-					})
 					c := &http.Client{Transport: &nethttp.Transport{}}
 					cctx := cli.Context(ctx)
 					if tc.partition == "after" {
@@ -229,11 +230,8 @@ func TestSim_CancelEndsAWaitingRequest(t *testing.T) {
 	sim.Test(t, func(ctx context.Context) {
 		n, _, cli, ln, sctx := simServer(ctx, t, time.Millisecond)
 		defer n.Close()
-		sctx, stop := context.WithCancel(sctx)
+		_, stop := serve(sctx, ln)
 		defer stop()
-		runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, nethttp.Serve(ctx, ln, handler())
-		})
 		rctx, cancel := context.WithCancel(cli.Context(ctx))
 		h := runtime.Spawn(rctx, func(ctx context.Context) (error, error) {
 			req, _ := http.NewRequestWithContext(ctx, "GET", "http://server/slow", nil)
@@ -284,11 +282,8 @@ func TestSim_ServerWireFormat(t *testing.T) {
 			sim.Test(t, func(ctx context.Context) {
 				n, _, cli, ln, sctx := simServer(ctx, t, time.Millisecond)
 				defer n.Close()
-				sctx, stop := context.WithCancel(sctx)
+				_, stop := serve(sctx, ln)
 				defer stop()
-				runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-					return struct{}{}, nethttp.Serve(ctx, ln, handler())
-				})
 				got := rawExchange(cli.Context(ctx), t, "server:80", tc.raw)
 				for _, s := range tc.contains {
 					assert.Contains(t, got, s)
@@ -308,10 +303,7 @@ func TestProduction_SameCodeOverLoopback(t *testing.T) {
 		inner, err := netsim.Listen(ctx, "tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		ln := &countingListener{Listener: inner}
-		sctx, stop := context.WithCancel(ctx)
-		served := runtime.Spawn(sctx, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, nethttp.Serve(ctx, ln, handler())
-		})
+		served, stop := serve(ctx, ln)
 		tr := &nethttp.Transport{}
 		exchange(ctx, t, &http.Client{Transport: tr}, "http://"+ln.Addr().String())
 		assert.LessOrEqual(t, ln.accepted.Load(), int32(2))
